@@ -1,0 +1,47 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What differs between the supported kernels (Debian's 6.1, 6.12 and 7.x).
+ *
+ * Differences are detected from the target kernel's own headers by Kbuild
+ * where a version number would be a guess; each one is named here.
+ */
+#ifndef _WINSYNC_COMPAT_H
+#define _WINSYNC_COMPAT_H
+
+#include <linux/ktime.h>
+#include <linux/nsproxy.h>
+#include <linux/sched.h>
+#include <linux/time_namespace.h>
+
+/*
+ * The sched_process_exit tracepoint gained a "group_dead" argument in 6.16.
+ * A probe must match the prototype exactly, so Kbuild reads
+ * include/trace/events/sched.h and defines WINSYNC_EXIT_TP_GROUP_DEAD.
+ */
+#ifdef WINSYNC_EXIT_TP_GROUP_DEAD
+#define WINSYNC_EXIT_PROBE_ARGS	void *data, struct task_struct *p, bool group_dead
+#else
+#define WINSYNC_EXIT_PROBE_ARGS	void *data, struct task_struct *p
+#endif
+
+/*
+ * An absolute CLOCK_MONOTONIC time given by a task in a time namespace, on
+ * the host's clock.  timens_ktime_to_host() does this but relies on symbols
+ * that 6.1 does not export; the offsets themselves are public.
+ */
+static inline ktime_t winsync_timens_to_host(ktime_t tim)
+{
+#ifdef CONFIG_TIME_NS
+	struct time_namespace *ns = current->nsproxy->time_ns;
+	ktime_t offset = timespec64_to_ktime(ns->offsets.monotonic);
+
+	/* A deadline before the namespace's start has passed already. */
+	if (tim < offset)
+		return 0;
+	return ktime_sub(tim, offset);
+#else
+	return tim;
+#endif
+}
+
+#endif /* _WINSYNC_COMPAT_H */

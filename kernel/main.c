@@ -1,0 +1,100 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * winsync: Windows-style synchronization objects (semaphores, mutexes,
+ * events) as file descriptors, behind the /dev/winsync misc device.
+ *
+ * The device creates objects and runs waits; objects are operated on
+ * through their own descriptors.  Documentation/winsync.rst is the
+ * userspace reference; winsync.h describes the object model and locking.
+ */
+
+#include <linux/fs.h>
+#include <linux/miscdevice.h>
+#include <linux/module.h>
+#include <linux/uaccess.h>
+
+#include "winsync.h"
+
+#define WINSYNC_FEATURES (WINSYNC_FEATURE_SEM | WINSYNC_FEATURE_MUTEX | \
+			  WINSYNC_FEATURE_EVENT | WINSYNC_FEATURE_WAIT | \
+			  WINSYNC_FEATURE_OWNER_DEATH | WINSYNC_FEATURE_POLL)
+
+static long winsync_ioctl_get_info(void __user *argp)
+{
+	struct winsync_info info = {
+		.abi_version = WINSYNC_ABI_VERSION,
+		.version_major = WINSYNC_VERSION_MAJOR,
+		.version_minor = WINSYNC_VERSION_MINOR,
+		.version_patch = WINSYNC_VERSION_PATCH,
+		.features = WINSYNC_FEATURES,
+		.max_wait_objects = WINSYNC_MAX_WAIT_OBJECTS,
+		.max_name_len = WINSYNC_NAME_MAX,
+		.live_objects = atomic64_read(&winsync_live_objects),
+	};
+
+	if (copy_to_user(argp, &info, sizeof(info)))
+		return -EFAULT;
+	return 0;
+}
+
+static long winsync_dev_ioctl(struct file *file, unsigned int cmd,
+			      unsigned long parm)
+{
+	void __user *argp = (void __user *)parm;
+
+	switch (cmd) {
+	case WINSYNC_IOC_GET_INFO:
+		return winsync_ioctl_get_info(argp);
+	case WINSYNC_IOC_CREATE:
+		return winsync_ioctl_create(argp);
+	case WINSYNC_IOC_OPEN:
+		/* Named objects come with WINSYNC_FEATURE_NAMES. */
+		return -EOPNOTSUPP;
+	case WINSYNC_IOC_WAIT:
+		return winsync_ioctl_wait(argp);
+	}
+	return -ENOIOCTLCMD;
+}
+
+static const struct file_operations winsync_dev_fops = {
+	.owner		= THIS_MODULE,
+	.open		= nonseekable_open,
+	.unlocked_ioctl	= winsync_dev_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+};
+
+static struct miscdevice winsync_misc = {
+	.minor		= MISC_DYNAMIC_MINOR,
+	.name		= "winsync",
+	.fops		= &winsync_dev_fops,
+	.mode		= 0666,
+};
+
+static int __init winsync_init(void)
+{
+	int ret;
+
+	ret = winsync_owner_init();
+	if (ret)
+		return ret;
+	ret = misc_register(&winsync_misc);
+	if (ret) {
+		winsync_owner_exit();
+		return ret;
+	}
+	pr_info("winsync: version %s loaded\n", WINSYNC_VERSION);
+	return 0;
+}
+
+static void __exit winsync_exit(void)
+{
+	misc_deregister(&winsync_misc);
+	winsync_owner_exit();
+}
+
+module_init(winsync_init);
+module_exit(winsync_exit);
+
+MODULE_DESCRIPTION("Windows-style synchronization objects as file descriptors");
+MODULE_LICENSE("GPL");
+MODULE_VERSION(WINSYNC_VERSION);

@@ -1,0 +1,720 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * winsync objects: creation, handles, per-type state and object ioctls.
+ */
+
+#include <linux/anon_inodes.h>
+#include <linux/fcntl.h>
+#include <linux/file.h>
+#include <linux/fs.h>
+#include <linux/lockdep.h>
+#include <linux/poll.h>
+#include <linux/sched.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/uaccess.h>
+
+#include "winsync.h"
+
+DEFINE_MUTEX(winsync_wait_all_lock);
+atomic64_t winsync_live_objects = ATOMIC64_INIT(0);
+
+static const struct file_operations winsync_obj_fops;
+
+static const char * const winsync_type_names[] = {
+	[WINSYNC_TYPE_SEM] = "semaphore",
+	[WINSYNC_TYPE_MUTEX] = "mutex",
+	[WINSYNC_TYPE_EVENT] = "event",
+	[WINSYNC_TYPE_TIMER] = "timer",
+};
+
+/*
+ * Lock helpers; the protocol is described in winsync.h.
+ */
+
+/* Take obj->lock, waiting out a holder of the device lock. */
+static void obj_spin_lock(struct winsync_obj *obj)
+{
+	for (;;) {
+		spin_lock(&obj->lock);
+		if (likely(!obj->dev_locked))
+			return;
+		spin_unlock(&obj->lock);
+		/* dev_locked is set and cleared within one hold of the mutex. */
+		mutex_lock(&winsync_wait_all_lock);
+		mutex_unlock(&winsync_wait_all_lock);
+	}
+}
+
+void winsync_dev_lock_obj(struct winsync_obj *obj)
+{
+	lockdep_assert_held(&winsync_wait_all_lock);
+	spin_lock(&obj->lock);
+	/* Set under obj->lock, so every later holder of obj->lock sees it. */
+	obj->dev_locked = 1;
+	spin_unlock(&obj->lock);
+}
+
+void winsync_dev_unlock_obj(struct winsync_obj *obj)
+{
+	lockdep_assert_held(&winsync_wait_all_lock);
+	spin_lock(&obj->lock);
+	obj->dev_locked = 0;
+	spin_unlock(&obj->lock);
+}
+
+/*
+ * Hold @obj for a state change.  Returns true if the caller also holds
+ * winsync_wait_all_lock, because wait-all waiters are queued on @obj and
+ * must be considered too.
+ */
+bool winsync_obj_lock(struct winsync_obj *obj)
+{
+	obj_spin_lock(obj);
+	if (likely(!atomic_read(&obj->all_hint)))
+		return false;
+	spin_unlock(&obj->lock);
+	mutex_lock(&winsync_wait_all_lock);
+	winsync_dev_lock_obj(obj);
+	return true;
+}
+
+void winsync_obj_unlock(struct winsync_obj *obj, bool all)
+{
+	if (all) {
+		winsync_dev_unlock_obj(obj);
+		mutex_unlock(&winsync_wait_all_lock);
+	} else {
+		spin_unlock(&obj->lock);
+	}
+}
+
+/*
+ * Pure state helpers.  They run with the object held and change nothing but
+ * the object (and, for a mutex, its owner's list).
+ */
+
+bool winsync_obj_is_signaled(struct winsync_obj *obj,
+			     const struct winsync_owner *owner)
+{
+	winsync_assert_obj_held(obj);
+
+	switch (obj->type) {
+	case WINSYNC_TYPE_SEM:
+		return obj->u.sem.count > 0;
+	case WINSYNC_TYPE_MUTEX:
+		if (obj->u.mutex.owner && obj->u.mutex.owner != owner)
+			return false;
+		return obj->u.mutex.count < U32_MAX;
+	case WINSYNC_TYPE_EVENT:
+		return obj->u.event.signaled;
+	}
+	WARN_ON_ONCE(1);
+	return false;
+}
+
+/* Take one acquisition of a signaled @obj for @q's thread. */
+void winsync_obj_acquire(struct winsync_obj *obj, struct winsync_q *q,
+			 u32 index)
+{
+	winsync_assert_obj_held(obj);
+
+	switch (obj->type) {
+	case WINSYNC_TYPE_SEM:
+		obj->u.sem.count--;
+		break;
+	case WINSYNC_TYPE_MUTEX:
+		if (obj->u.mutex.abandoned) {
+			obj->u.mutex.abandoned = false;
+			/* Entries are acquired in index order: keep the lowest. */
+			if (!q->abandoned) {
+				q->abandoned = true;
+				q->abandoned_index = index;
+			}
+		}
+		if (!obj->u.mutex.owner) {
+			obj->u.mutex.owner = q->owner;
+			winsync_owner_link(q->owner, obj);
+		}
+		obj->u.mutex.count++;
+		break;
+	case WINSYNC_TYPE_EVENT:
+		if (!obj->u.event.manual)
+			obj->u.event.signaled = false;
+		break;
+	}
+}
+
+/* After a change that may have signaled @obj: hand it to waiters. */
+void winsync_wake_obj(struct winsync_obj *obj, bool all)
+{
+	if (all)
+		winsync_try_wake_all_obj(obj);
+	winsync_try_wake_any(obj);
+}
+
+/* Wake poll()/epoll waiters; called after the object was released. */
+static void obj_notify_poll(struct winsync_obj *obj)
+{
+	if (wq_has_sleeper(&obj->poll_wq))
+		wake_up_interruptible_poll(&obj->poll_wq, EPOLLIN | EPOLLRDNORM);
+}
+
+/* A lockless snapshot, good enough for poll(). */
+static bool obj_signaled_snapshot(struct winsync_obj *obj)
+{
+	switch (obj->type) {
+	case WINSYNC_TYPE_SEM:
+		return READ_ONCE(obj->u.sem.count) > 0;
+	case WINSYNC_TYPE_MUTEX:
+		return !READ_ONCE(obj->u.mutex.owner);
+	case WINSYNC_TYPE_EVENT:
+		return READ_ONCE(obj->u.event.signaled);
+	}
+	return false;
+}
+
+/*
+ * Operations shared by the ioctls and by signal-and-wait.
+ */
+
+static int obj_sem_release(struct winsync_obj *obj, u32 count, u32 *prev)
+{
+	bool all = winsync_obj_lock(obj);
+	u32 cur = obj->u.sem.count;
+	int ret = 0;
+
+	if (count > obj->u.sem.max - cur) {
+		ret = -EOVERFLOW;
+	} else {
+		*prev = cur;
+		obj->u.sem.count = cur + count;
+		winsync_wake_obj(obj, all);
+	}
+	winsync_obj_unlock(obj, all);
+
+	if (!ret)
+		obj_notify_poll(obj);
+	return ret;
+}
+
+static int obj_mutex_release(struct winsync_obj *obj, u32 *prev)
+{
+	struct winsync_owner *owner = winsync_owner_current(false);
+	bool all;
+	int ret = 0;
+
+	if (!owner)
+		return -EPERM;
+
+	all = winsync_obj_lock(obj);
+	if (obj->u.mutex.owner != owner) {
+		ret = -EPERM;
+	} else {
+		*prev = obj->u.mutex.count;
+		if (!--obj->u.mutex.count) {
+			winsync_owner_unlink(owner, obj);
+			obj->u.mutex.owner = NULL;
+			winsync_wake_obj(obj, all);
+		}
+	}
+	winsync_obj_unlock(obj, all);
+
+	/* The last release made it signaled. */
+	if (!ret && *prev == 1)
+		obj_notify_poll(obj);
+	return ret;
+}
+
+enum event_op { EVENT_SET, EVENT_RESET, EVENT_PULSE };
+
+static u32 obj_event_change(struct winsync_obj *obj, enum event_op op)
+{
+	bool all = winsync_obj_lock(obj);
+	u32 prev = obj->u.event.signaled;
+
+	obj->u.event.signaled = op != EVENT_RESET;
+	if (op != EVENT_RESET)
+		winsync_wake_obj(obj, all);
+	if (op == EVENT_PULSE)
+		obj->u.event.signaled = false;
+	winsync_obj_unlock(obj, all);
+
+	if (op == EVENT_SET)
+		obj_notify_poll(obj);
+	return prev;
+}
+
+/* Called from the owner's exit or exec: give up @owner's ownership. */
+void winsync_mutex_abandon(struct winsync_obj *obj, struct winsync_owner *owner)
+{
+	bool abandoned = false;
+	bool all;
+
+	all = winsync_obj_lock(obj);
+	if (obj->u.mutex.owner == owner) {
+		winsync_owner_unlink(owner, obj);
+		obj->u.mutex.owner = NULL;
+		obj->u.mutex.count = 0;
+		obj->u.mutex.abandoned = true;
+		winsync_wake_obj(obj, all);
+		abandoned = true;
+	}
+	winsync_obj_unlock(obj, all);
+
+	if (abandoned)
+		obj_notify_poll(obj);
+}
+
+/* The signal step of signal-and-wait. */
+int winsync_obj_signal(struct winsync_handle *handle)
+{
+	struct winsync_obj *obj = handle->obj;
+	u32 prev;
+
+	switch (obj->type) {
+	case WINSYNC_TYPE_SEM:
+		if (!(handle->access & WINSYNC_ACCESS_MODIFY_STATE))
+			return -EACCES;
+		return obj_sem_release(obj, 1, &prev);
+	case WINSYNC_TYPE_MUTEX:
+		return obj_mutex_release(obj, &prev);
+	case WINSYNC_TYPE_EVENT:
+		if (!(handle->access & WINSYNC_ACCESS_MODIFY_STATE))
+			return -EACCES;
+		obj_event_change(obj, EVENT_SET);
+		return 0;
+	}
+	return -EINVAL;
+}
+
+/*
+ * Object lifetime and handles.
+ */
+
+static void obj_release(struct kref *ref)
+{
+	struct winsync_obj *obj = container_of(ref, struct winsync_obj, ref);
+
+	/* Nobody else can reach the object now; the owner still can. */
+	if (obj->type == WINSYNC_TYPE_MUTEX && obj->u.mutex.owner)
+		winsync_owner_unlink(obj->u.mutex.owner, obj);
+	atomic64_dec(&winsync_live_objects);
+	kfree(obj);
+}
+
+void winsync_obj_put(struct winsync_obj *obj)
+{
+	kref_put(&obj->ref, obj_release);
+}
+
+struct winsync_handle *winsync_handle_from_file(struct file *file)
+{
+	if (file->f_op != &winsync_obj_fops)
+		return NULL;
+	return file->private_data;
+}
+
+static u32 type_access_mask(u32 type)
+{
+	if (type == WINSYNC_TYPE_MUTEX)
+		return WINSYNC_ACCESS_MUTEX_ALL;
+	return WINSYNC_ACCESS_ALL;
+}
+
+/*
+ * Make a handle to @obj and a descriptor for it; on success the handle owns
+ * the caller's reference on @obj.  The descriptor is reserved but not yet
+ * installed: the caller reports it to userspace, then calls
+ * winsync_handle_commit() or, on failure, winsync_handle_abort().
+ */
+static int handle_prepare(struct winsync_obj *obj, u32 access, u32 flags,
+			  struct file **filep)
+{
+	struct winsync_handle *handle;
+	char name[24];
+	struct file *file;
+	int fd;
+
+	handle = kmalloc(sizeof(*handle), GFP_KERNEL_ACCOUNT);
+	if (!handle)
+		return -ENOMEM;
+	handle->obj = obj;
+	handle->access = access & type_access_mask(obj->type);
+
+	fd = get_unused_fd_flags(O_RDWR |
+				 (flags & WINSYNC_CREATE_INHERIT ? 0 : O_CLOEXEC));
+	if (fd < 0) {
+		kfree(handle);
+		return fd;
+	}
+
+	snprintf(name, sizeof(name), "[winsync-%s]", winsync_type_names[obj->type]);
+	file = anon_inode_getfile(name, &winsync_obj_fops, handle, O_RDWR);
+	if (IS_ERR(file)) {
+		put_unused_fd(fd);
+		kfree(handle);
+		return PTR_ERR(file);
+	}
+	*filep = file;
+	return fd;
+}
+
+/* Undo handle_prepare(), except that the caller's reference is dropped too. */
+static void handle_abort(int fd, struct file *file)
+{
+	put_unused_fd(fd);
+	fput(file);
+}
+
+static struct winsync_obj *obj_alloc(u32 type)
+{
+	struct winsync_obj *obj;
+
+	obj = kzalloc(sizeof(*obj), GFP_KERNEL_ACCOUNT);
+	if (!obj)
+		return NULL;
+	spin_lock_init(&obj->lock);
+	obj->type = type;
+	kref_init(&obj->ref);
+	atomic_set(&obj->all_hint, 0);
+	INIT_LIST_HEAD(&obj->any_waiters);
+	INIT_LIST_HEAD(&obj->all_waiters);
+	init_waitqueue_head(&obj->poll_wq);
+	atomic64_inc(&winsync_live_objects);
+	return obj;
+}
+
+static u32 create_valid_flags(u32 type)
+{
+	switch (type) {
+	case WINSYNC_TYPE_SEM:
+		return WINSYNC_CREATE_INHERIT;
+	case WINSYNC_TYPE_MUTEX:
+		return WINSYNC_CREATE_INHERIT | WINSYNC_CREATE_OWNED;
+	case WINSYNC_TYPE_EVENT:
+		return WINSYNC_CREATE_INHERIT | WINSYNC_CREATE_MANUAL_RESET |
+		       WINSYNC_CREATE_SIGNALED;
+	case WINSYNC_TYPE_TIMER:
+		return WINSYNC_CREATE_INHERIT | WINSYNC_CREATE_MANUAL_RESET;
+	}
+	return 0;
+}
+
+static int create_check(const struct winsync_create_args *args)
+{
+	unsigned int i;
+
+	if (args->type < WINSYNC_TYPE_SEM || args->type > WINSYNC_TYPE_TIMER)
+		return -EINVAL;
+	if (args->flags & ~create_valid_flags(args->type))
+		return -EINVAL;
+	if (args->access & ~WINSYNC_ACCESS_ALL)
+		return -EINVAL;
+	if (args->mode & ~0777)
+		return -EINVAL;
+	if (args->pad || args->fd || args->status)
+		return -EINVAL;
+	for (i = 0; i < ARRAY_SIZE(args->reserved); i++)
+		if (args->reserved[i])
+			return -EINVAL;
+	if (args->type == WINSYNC_TYPE_SEM) {
+		if (!args->sem_max || args->sem_count > args->sem_max)
+			return -EINVAL;
+	} else if (args->sem_count || args->sem_max) {
+		return -EINVAL;
+	}
+	if (!args->name && args->name_len)
+		return -EINVAL;
+	if (args->name_len > WINSYNC_NAME_MAX)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+long winsync_ioctl_create(void __user *argp)
+{
+	struct winsync_create_args __user *uargs = argp;
+	struct winsync_create_args args;
+	struct winsync_owner *owner = NULL;
+	struct winsync_obj *obj;
+	struct file *file;
+	int ret, fd;
+
+	if (copy_from_user(&args, uargs, sizeof(args)))
+		return -EFAULT;
+	ret = create_check(&args);
+	if (ret)
+		return ret;
+	/* Names and timers come with their own features. */
+	if (args.name || args.type == WINSYNC_TYPE_TIMER)
+		return -EOPNOTSUPP;
+
+	if (args.flags & WINSYNC_CREATE_OWNED) {
+		owner = winsync_owner_current(true);
+		if (!owner)
+			return -ENOMEM;
+	}
+
+	obj = obj_alloc(args.type);
+	if (!obj)
+		return -ENOMEM;
+
+	switch (args.type) {
+	case WINSYNC_TYPE_SEM:
+		obj->u.sem.count = args.sem_count;
+		obj->u.sem.max = args.sem_max;
+		break;
+	case WINSYNC_TYPE_MUTEX:
+		INIT_LIST_HEAD(&obj->u.mutex.owner_link);
+		if (owner) {
+			/* Not visible to anyone yet: no lock needed but owner's. */
+			obj->u.mutex.owner = owner;
+			obj->u.mutex.count = 1;
+			winsync_owner_link(owner, obj);
+		}
+		break;
+	case WINSYNC_TYPE_EVENT:
+		obj->u.event.manual = args.flags & WINSYNC_CREATE_MANUAL_RESET;
+		obj->u.event.signaled = args.flags & WINSYNC_CREATE_SIGNALED;
+		break;
+	}
+
+	fd = handle_prepare(obj, args.access, args.flags, &file);
+	if (fd < 0) {
+		winsync_obj_put(obj);
+		return fd;
+	}
+
+	if (put_user(fd, &uargs->fd) ||
+	    put_user(WINSYNC_CREATED, &uargs->status)) {
+		handle_abort(fd, file);
+		return -EFAULT;
+	}
+	fd_install(fd, file);
+	return 0;
+}
+
+static long obj_reopen(struct winsync_handle *handle, void __user *argp)
+{
+	struct winsync_reopen_args __user *uargs = argp;
+	struct winsync_reopen_args args;
+	struct file *file;
+	int fd;
+
+	if (copy_from_user(&args, uargs, sizeof(args)))
+		return -EFAULT;
+	if (args.access & ~WINSYNC_ACCESS_ALL ||
+	    args.flags & ~WINSYNC_CREATE_INHERIT ||
+	    args.fd || args.pad || args.reserved[0] || args.reserved[1])
+		return -EINVAL;
+	args.access &= type_access_mask(handle->obj->type);
+	if (args.access & ~handle->access)
+		return -EACCES;
+
+	kref_get(&handle->obj->ref);
+	fd = handle_prepare(handle->obj, args.access, args.flags, &file);
+	if (fd < 0) {
+		winsync_obj_put(handle->obj);
+		return fd;
+	}
+	if (put_user(fd, &uargs->fd)) {
+		handle_abort(fd, file);
+		return -EFAULT;
+	}
+	fd_install(fd, file);
+	return 0;
+}
+
+/* Waiters queued on @obj; for information only. */
+static u32 obj_count_waiters(struct winsync_obj *obj)
+{
+	struct winsync_q_entry *entry;
+	u32 n = atomic_read(&obj->all_hint);
+
+	winsync_assert_obj_held(obj);
+	list_for_each_entry(entry, &obj->any_waiters, node)
+		n++;
+	return n;
+}
+
+/* Fill @info from @obj as seen through @handle by the calling thread. */
+static void obj_fill_info(struct winsync_handle *handle,
+			  struct winsync_obj_info *info)
+{
+	struct winsync_obj *obj = handle->obj;
+	struct winsync_owner *self = NULL;
+	bool all;
+
+	if (obj->type == WINSYNC_TYPE_MUTEX)
+		self = winsync_owner_current(false);
+
+	memset(info, 0, sizeof(*info));
+	info->type = obj->type;
+	info->access = handle->access;
+
+	all = winsync_obj_lock(obj);
+	info->signaled = winsync_obj_is_signaled(obj, NULL);
+	info->waiters = obj_count_waiters(obj);
+	switch (obj->type) {
+	case WINSYNC_TYPE_SEM:
+		info->count = obj->u.sem.count;
+		info->max = obj->u.sem.max;
+		break;
+	case WINSYNC_TYPE_MUTEX:
+		info->count = obj->u.mutex.count;
+		if (obj->u.mutex.owner)
+			info->owner_tid = winsync_owner_tid(obj->u.mutex.owner);
+		if (obj->u.mutex.abandoned)
+			info->flags |= WINSYNC_INFO_ABANDONED;
+		if (self && obj->u.mutex.owner == self)
+			info->flags |= WINSYNC_INFO_OWNED_BY_CALLER;
+		break;
+	case WINSYNC_TYPE_EVENT:
+		if (obj->u.event.manual)
+			info->flags |= WINSYNC_INFO_MANUAL_RESET;
+		break;
+	}
+	winsync_obj_unlock(obj, all);
+}
+
+static long obj_query(struct winsync_handle *handle, void __user *argp)
+{
+	struct winsync_obj_info info;
+
+	if (!(handle->access & WINSYNC_ACCESS_QUERY_STATE))
+		return -EACCES;
+	obj_fill_info(handle, &info);
+	if (copy_to_user(argp, &info, sizeof(info)))
+		return -EFAULT;
+	return 0;
+}
+
+static long obj_ioctl_sem_release(struct winsync_handle *handle,
+				  u32 __user *argp)
+{
+	u32 count, prev;
+	int ret;
+
+	if (!(handle->access & WINSYNC_ACCESS_MODIFY_STATE))
+		return -EACCES;
+	if (get_user(count, argp))
+		return -EFAULT;
+	if (!count)
+		return -EINVAL;
+	ret = obj_sem_release(handle->obj, count, &prev);
+	if (ret)
+		return ret;
+	return put_user(prev, argp);
+}
+
+static long obj_ioctl_mutex_release(struct winsync_handle *handle,
+				    u32 __user *argp)
+{
+	u32 prev;
+	int ret;
+
+	ret = obj_mutex_release(handle->obj, &prev);
+	if (ret)
+		return ret;
+	return put_user(prev, argp);
+}
+
+static long obj_ioctl_event(struct winsync_handle *handle, u32 __user *argp,
+			    enum event_op op)
+{
+	if (!(handle->access & WINSYNC_ACCESS_MODIFY_STATE))
+		return -EACCES;
+	return put_user(obj_event_change(handle->obj, op), argp);
+}
+
+/* Object ioctls that do not belong to the handle's type fail with ENOTTY. */
+static long winsync_obj_ioctl(struct file *file, unsigned int cmd,
+			      unsigned long parm)
+{
+	struct winsync_handle *handle = file->private_data;
+	void __user *argp = (void __user *)parm;
+	u32 type = handle->obj->type;
+
+	switch (cmd) {
+	case WINSYNC_IOC_QUERY:
+		return obj_query(handle, argp);
+	case WINSYNC_IOC_REOPEN:
+		return obj_reopen(handle, argp);
+	case WINSYNC_IOC_SEM_RELEASE:
+		if (type != WINSYNC_TYPE_SEM)
+			return -ENOTTY;
+		return obj_ioctl_sem_release(handle, argp);
+	case WINSYNC_IOC_MUTEX_RELEASE:
+		if (type != WINSYNC_TYPE_MUTEX)
+			return -ENOTTY;
+		return obj_ioctl_mutex_release(handle, argp);
+	case WINSYNC_IOC_EVENT_SET:
+	case WINSYNC_IOC_EVENT_RESET:
+	case WINSYNC_IOC_EVENT_PULSE:
+		if (type != WINSYNC_TYPE_EVENT)
+			return -ENOTTY;
+		return obj_ioctl_event(handle, argp,
+				       cmd == WINSYNC_IOC_EVENT_SET ? EVENT_SET :
+				       cmd == WINSYNC_IOC_EVENT_RESET ? EVENT_RESET :
+				       EVENT_PULSE);
+	}
+	return -ENOTTY;
+}
+
+/* Readable while signaled; a handle without SYNCHRONIZE may not wait. */
+static __poll_t winsync_obj_poll(struct file *file, poll_table *wait)
+{
+	struct winsync_handle *handle = file->private_data;
+	struct winsync_obj *obj = handle->obj;
+
+	if (!(handle->access & WINSYNC_ACCESS_SYNCHRONIZE))
+		return EPOLLERR;
+	poll_wait(file, &obj->poll_wq, wait);
+	return obj_signaled_snapshot(obj) ? EPOLLIN | EPOLLRDNORM : 0;
+}
+
+static void winsync_obj_show_fdinfo(struct seq_file *m, struct file *file)
+{
+	struct winsync_handle *handle = file->private_data;
+	struct winsync_obj_info info;
+
+	obj_fill_info(handle, &info);
+	seq_printf(m, "winsync-type:\t%s\n", winsync_type_names[info.type]);
+	seq_printf(m, "winsync-access:\t0x%08x\n", info.access);
+	seq_printf(m, "winsync-signaled:\t%u\n", info.signaled);
+	seq_printf(m, "winsync-waiters:\t%u\n", info.waiters);
+	switch (info.type) {
+	case WINSYNC_TYPE_SEM:
+		seq_printf(m, "winsync-count:\t%u\n", info.count);
+		seq_printf(m, "winsync-max:\t%u\n", info.max);
+		break;
+	case WINSYNC_TYPE_MUTEX:
+		seq_printf(m, "winsync-owner:\t%u\n", info.owner_tid);
+		seq_printf(m, "winsync-count:\t%u\n", info.count);
+		seq_printf(m, "winsync-abandoned:\t%u\n",
+			   !!(info.flags & WINSYNC_INFO_ABANDONED));
+		break;
+	case WINSYNC_TYPE_EVENT:
+		seq_printf(m, "winsync-manual:\t%u\n",
+			   !!(info.flags & WINSYNC_INFO_MANUAL_RESET));
+		break;
+	}
+}
+
+static int winsync_obj_release(struct inode *inode, struct file *file)
+{
+	struct winsync_handle *handle = file->private_data;
+
+	winsync_obj_put(handle->obj);
+	kfree(handle);
+	return 0;
+}
+
+static const struct file_operations winsync_obj_fops = {
+	.owner		= THIS_MODULE,
+	.release	= winsync_obj_release,
+	.unlocked_ioctl	= winsync_obj_ioctl,
+	.compat_ioctl	= compat_ptr_ioctl,
+	.poll		= winsync_obj_poll,
+	.show_fdinfo	= winsync_obj_show_fdinfo,
+};

@@ -1,0 +1,273 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Mutex owners: which thread owns which mutexes, and abandonment when an
+ * owning thread exits or execs.
+ *
+ * A module cannot extend task_struct or register a task-exit notifier, so
+ * owners live in a hash table keyed by the task pointer, and the module
+ * attaches probes to the sched_process_exit and sched_process_exec
+ * tracepoints (found with for_each_kernel_tracepoint()).  The probes run in
+ * the exiting or exec'ing task itself, where sleeping is not allowed on
+ * every kernel; they queue a task_work that abandons the task's mutexes
+ * before the task returns to userspace or finishes exiting (so before its
+ * parent can reap it).
+ */
+
+#include <linux/hash.h>
+#include <linux/module.h>
+#include <linux/pid.h>
+#include <linux/rculist.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/task_work.h>
+#include <linux/tracepoint.h>
+
+#include "compat.h"
+#include "winsync.h"
+
+#define OWNER_HASH_BITS	8
+
+static struct owner_bucket {
+	/* Protects writers of head; readers use RCU. */
+	spinlock_t lock;
+	struct hlist_head head;
+} owner_table[1 << OWNER_HASH_BITS];
+
+/* Records in the table; lets the exit probe return at once when zero. */
+static atomic_t owner_records = ATOMIC_INIT(0);
+
+static struct tracepoint *tp_exit, *tp_exec;
+
+static struct owner_bucket *owner_bucket(const struct task_struct *task)
+{
+	return &owner_table[hash_ptr(task, OWNER_HASH_BITS)];
+}
+
+static struct winsync_owner *owner_lookup(const struct task_struct *task)
+{
+	struct owner_bucket *b = owner_bucket(task);
+	struct winsync_owner *owner;
+
+	rcu_read_lock();
+	hlist_for_each_entry_rcu(owner, &b->head, node) {
+		if (owner->task == task) {
+			rcu_read_unlock();
+			return owner;
+		}
+	}
+	rcu_read_unlock();
+	return NULL;
+}
+
+/*
+ * The calling thread's record, created if @create.  Only the thread itself
+ * adds or removes its record, so the result stays valid while it runs.
+ */
+struct winsync_owner *winsync_owner_current(bool create)
+{
+	struct winsync_owner *owner = owner_lookup(current);
+	struct owner_bucket *b;
+
+	if (owner || !create)
+		return owner;
+
+	owner = kzalloc(sizeof(*owner), GFP_KERNEL);
+	if (!owner)
+		return NULL;
+	owner->task = current;
+	owner->pid = get_task_pid(current, PIDTYPE_PID);
+	spin_lock_init(&owner->lock);
+	INIT_LIST_HEAD(&owner->mutexes);
+
+	b = owner_bucket(current);
+	spin_lock(&b->lock);
+	hlist_add_head_rcu(&owner->node, &b->head);
+	spin_unlock(&b->lock);
+	atomic_inc(&owner_records);
+	return owner;
+}
+
+static void owner_remove(struct winsync_owner *owner)
+{
+	struct owner_bucket *b = owner_bucket(owner->task);
+
+	spin_lock(&b->lock);
+	hlist_del_rcu(&owner->node);
+	spin_unlock(&b->lock);
+	atomic_dec(&owner_records);
+	put_pid(owner->pid);
+	kfree_rcu(owner, rcu);
+}
+
+/* @obj is held and becomes owned by @owner. */
+void winsync_owner_link(struct winsync_owner *owner, struct winsync_obj *obj)
+{
+	spin_lock(&owner->lock);
+	list_add_tail(&obj->u.mutex.owner_link, &owner->mutexes);
+	spin_unlock(&owner->lock);
+}
+
+void winsync_owner_unlink(struct winsync_owner *owner, struct winsync_obj *obj)
+{
+	spin_lock(&owner->lock);
+	list_del_init(&obj->u.mutex.owner_link);
+	spin_unlock(&owner->lock);
+}
+
+pid_t winsync_owner_tid(const struct winsync_owner *owner)
+{
+	return pid_vnr(owner->pid);
+}
+
+/* Abandon every mutex @owner holds; runs in the owner's task. */
+static void owner_abandon_all(struct winsync_owner *owner)
+{
+	struct winsync_obj *obj;
+
+	for (;;) {
+		spin_lock(&owner->lock);
+		obj = list_first_entry_or_null(&owner->mutexes,
+					       struct winsync_obj,
+					       u.mutex.owner_link);
+		if (!obj) {
+			spin_unlock(&owner->lock);
+			return;
+		}
+		/*
+		 * A mutex whose last handle is going away unlinks itself
+		 * under owner->lock; let it.
+		 */
+		if (!kref_get_unless_zero(&obj->ref)) {
+			spin_unlock(&owner->lock);
+			cpu_relax();
+			continue;
+		}
+		spin_unlock(&owner->lock);
+
+		winsync_mutex_abandon(obj, owner);
+		winsync_obj_put(obj);
+	}
+}
+
+static void owner_twork(struct callback_head *head)
+{
+	struct winsync_owner *owner = container_of(head, struct winsync_owner,
+						   twork);
+
+	owner_abandon_all(owner);
+	if (owner->dead)
+		owner_remove(owner);
+	else
+		owner->twork_pending = false;
+	/* Taken when the work was queued: the module stays until here. */
+	module_put(THIS_MODULE);
+}
+
+static bool owner_has_mutexes(struct winsync_owner *owner)
+{
+	bool ret;
+
+	spin_lock(&owner->lock);
+	ret = !list_empty(&owner->mutexes);
+	spin_unlock(&owner->lock);
+	return ret;
+}
+
+/* Probe context: the task itself, possibly atomic. */
+static void owner_task_gone(bool dead)
+{
+	struct winsync_owner *owner;
+
+	if (!atomic_read(&owner_records))
+		return;
+	owner = owner_lookup(current);
+	if (!owner)
+		return;
+
+	owner->dead = dead;
+	if (owner->twork_pending)
+		return;
+	if (!owner_has_mutexes(owner)) {
+		if (dead)
+			owner_remove(owner);
+		return;
+	}
+
+	/* An owned mutex pins the module, so this cannot fail. */
+	if (WARN_ON_ONCE(!try_module_get(THIS_MODULE)))
+		return;
+	init_task_work(&owner->twork, owner_twork);
+	if (task_work_add(current, &owner->twork, TWA_RESUME)) {
+		/* Too late in the exit to run task work: cannot happen here. */
+		WARN_ON_ONCE(1);
+		module_put(THIS_MODULE);
+		return;
+	}
+	owner->twork_pending = true;
+}
+
+static void probe_exit(WINSYNC_EXIT_PROBE_ARGS)
+{
+	if (p == current)
+		owner_task_gone(true);
+}
+
+static void probe_exec(void *data, struct task_struct *p, pid_t old_pid,
+		       struct linux_binprm *bprm)
+{
+	if (p == current)
+		owner_task_gone(false);
+}
+
+static void find_tracepoint(struct tracepoint *tp, void *priv)
+{
+	if (!strcmp(tp->name, "sched_process_exit"))
+		tp_exit = tp;
+	else if (!strcmp(tp->name, "sched_process_exec"))
+		tp_exec = tp;
+}
+
+int winsync_owner_init(void)
+{
+	unsigned int i;
+	int ret;
+
+	for (i = 0; i < ARRAY_SIZE(owner_table); i++) {
+		spin_lock_init(&owner_table[i].lock);
+		INIT_HLIST_HEAD(&owner_table[i].head);
+	}
+
+	for_each_kernel_tracepoint(find_tracepoint, NULL);
+	if (!tp_exit || !tp_exec) {
+		pr_err("winsync: sched_process_exit/exec tracepoints not found\n");
+		return -ENOENT;
+	}
+	ret = tracepoint_probe_register(tp_exit, probe_exit, NULL);
+	if (ret)
+		return ret;
+	ret = tracepoint_probe_register(tp_exec, probe_exec, NULL);
+	if (ret) {
+		tracepoint_probe_unregister(tp_exit, probe_exit, NULL);
+		tracepoint_synchronize_unregister();
+	}
+	return ret;
+}
+
+/* No object exists any more; threads that once owned mutexes may. */
+void winsync_owner_exit(void)
+{
+	struct winsync_owner *owner;
+	struct hlist_node *tmp;
+	unsigned int i;
+
+	tracepoint_probe_unregister(tp_exec, probe_exec, NULL);
+	tracepoint_probe_unregister(tp_exit, probe_exit, NULL);
+	tracepoint_synchronize_unregister();
+
+	for (i = 0; i < ARRAY_SIZE(owner_table); i++)
+		hlist_for_each_entry_safe(owner, tmp, &owner_table[i].head, node)
+			owner_remove(owner);
+	/* Wait for the kfree_rcu() callbacks before the module goes. */
+	rcu_barrier();
+}

@@ -1,0 +1,203 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * winsync internals shared by the module's files.
+ *
+ * Object model
+ * ------------
+ * A struct winsync_obj is one semaphore, mutex, event or timer.  Userspace
+ * never sees it directly: it holds handles, anonymous-inode files whose
+ * private_data is a struct winsync_handle (the object plus the handle's
+ * access mask).  Every handle file holds one reference on its object; a wait
+ * holds the files of the handles it waits on (fget), so closing descriptors
+ * during a wait frees nothing.  The object is freed when the last reference
+ * goes.
+ *
+ * Locking
+ * -------
+ * Each object has a spinlock, obj->lock.  A wait-all needs a consistent view
+ * of up to 64 objects; holding 64 spinlocks would keep preemption off for too
+ * long, so wait-all uses one global sleeping mutex, winsync_wait_all_lock,
+ * and "device-locks" each object: under obj->lock it sets obj->dev_locked,
+ * then drops obj->lock.  While dev_locked is set, whoever takes obj->lock
+ * must drop it and wait for winsync_wait_all_lock (see winsync_obj_lock()).
+ * So "holding an object" means either holding obj->lock with dev_locked
+ * clear, or holding winsync_wait_all_lock with dev_locked set.
+ *
+ * An object with wait-all waiters has all_hint > 0; any operation on it then
+ * takes winsync_wait_all_lock too, because changing its state can complete a
+ * wait-all.  Objects without wait-all waiters never touch the global lock, so
+ * single-object and wait-any traffic is not serialized.
+ *
+ * Lock order:
+ *   winsync_wait_all_lock -> obj->lock -> owner->lock
+ * No path holds two obj->lock spinlocks at once.
+ */
+#ifndef _WINSYNC_INTERNAL_H
+#define _WINSYNC_INTERNAL_H
+
+#include <linux/atomic.h>
+#include <linux/kref.h>
+#include <linux/list.h>
+#include <linux/lockdep.h>
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
+#include <linux/task_work.h>
+#include <linux/types.h>
+#include <linux/wait.h>
+#include <linux/winsync.h>
+
+struct file;
+struct pid;
+struct task_struct;
+struct winsync_owner;
+
+/* Access rights meaningful for each type; index by WINSYNC_TYPE_*. */
+#define WINSYNC_ACCESS_MUTEX_ALL	(WINSYNC_ACCESS_ALL & ~WINSYNC_ACCESS_MODIFY_STATE)
+
+struct winsync_obj {
+	/* Protects the state (u), the waiter lists and dev_locked. */
+	spinlock_t lock;
+	/* Set under lock while winsync_wait_all_lock's holder owns the object. */
+	int dev_locked;
+
+	/* Immutable after creation. */
+	u32 type;
+
+	struct kref ref;
+
+	/* Wait-all waiters queued on the object; read without any lock. */
+	atomic_t all_hint;
+
+	/* struct winsync_q_entry, protected by lock. */
+	struct list_head any_waiters;
+	/* struct winsync_q_entry, protected by winsync_wait_all_lock. */
+	struct list_head all_waiters;
+
+	/* poll() and epoll waiters; its own lock. */
+	wait_queue_head_t poll_wq;
+
+	/* Protected by lock (or by the dev-lock, see above). */
+	union {
+		struct {
+			u32 count;
+			u32 max;
+		} sem;
+		struct {
+			/* Owning thread, or NULL. */
+			struct winsync_owner *owner;
+			/* Recursion count; 0 iff unowned. */
+			u32 count;
+			bool abandoned;
+			/* In owner->mutexes; also protected by owner->lock. */
+			struct list_head owner_link;
+		} mutex;
+		struct {
+			bool manual;
+			bool signaled;
+		} event;
+	} u;
+};
+
+/* private_data of a handle file. */
+struct winsync_handle {
+	struct winsync_obj *obj;
+	/* WINSYNC_ACCESS_* rights of this handle; immutable. */
+	u32 access;
+};
+
+/*
+ * A thread that owns, or waits for, mutexes.  Each record belongs to one
+ * task and is created and destroyed only by that task (in an ioctl, or when
+ * it exits or execs), so the task may use its own record without a lock or
+ * reference.  Others reach it only through a mutex that it owns (under that
+ * mutex's lock) or through a wait queue it sleeps on.
+ */
+struct winsync_owner {
+	/* In the owner table; writers hold the bucket lock, readers use RCU. */
+	struct hlist_node node;
+	/* Lookup key; never dereferenced. */
+	const struct task_struct *task;
+	/* The thread's pid, to report its id in a caller's pid namespace. */
+	struct pid *pid;
+	/* Protects mutexes. */
+	spinlock_t lock;
+	/* Owned mutexes, through winsync_obj.u.mutex.owner_link. */
+	struct list_head mutexes;
+	/* Abandons the mutexes in task context after exit or exec. */
+	struct callback_head twork;
+	/* Only the task itself touches these two. */
+	bool twork_pending;
+	bool dead;
+	struct rcu_head rcu;
+};
+
+/* One waiter: the waiting thread and one entry per object it waits on. */
+struct winsync_q_entry {
+	/* In obj->any_waiters or obj->all_waiters. */
+	struct list_head node;
+	struct winsync_q *q;
+	struct winsync_obj *obj;
+	/* The handle's file, held for the wait. */
+	struct file *file;
+	u32 index;
+};
+
+struct winsync_q {
+	struct task_struct *task;
+	/* The waiting thread's owner record, or NULL if it waits on no mutex. */
+	struct winsync_owner *owner;
+	/*
+	 * -1 while waiting; set once, by cmpxchg, to the index of the entry
+	 * that satisfied the wait.  Whoever sets it acquires for the waiter.
+	 */
+	atomic_t signaled;
+	/* Written only by the thread that set signaled. */
+	bool abandoned;
+	u32 abandoned_index;
+	bool all;
+	u32 count;
+	struct winsync_q_entry entries[];
+};
+
+extern struct mutex winsync_wait_all_lock;
+extern atomic64_t winsync_live_objects;
+
+/* The caller holds @obj, by its spinlock or by the device lock. */
+static inline void winsync_assert_obj_held(struct winsync_obj *obj)
+{
+	if (obj->dev_locked)
+		lockdep_assert_held(&winsync_wait_all_lock);
+	else
+		lockdep_assert_held(&obj->lock);
+}
+
+/* object.c */
+bool winsync_obj_lock(struct winsync_obj *obj);
+void winsync_obj_unlock(struct winsync_obj *obj, bool all);
+void winsync_dev_lock_obj(struct winsync_obj *obj);
+void winsync_dev_unlock_obj(struct winsync_obj *obj);
+bool winsync_obj_is_signaled(struct winsync_obj *obj,
+			     const struct winsync_owner *owner);
+void winsync_obj_acquire(struct winsync_obj *obj, struct winsync_q *q,
+			 u32 index);
+void winsync_wake_obj(struct winsync_obj *obj, bool all);
+void winsync_obj_put(struct winsync_obj *obj);
+struct winsync_handle *winsync_handle_from_file(struct file *file);
+long winsync_ioctl_create(void __user *argp);
+int winsync_obj_signal(struct winsync_handle *handle);
+void winsync_mutex_abandon(struct winsync_obj *obj, struct winsync_owner *owner);
+
+/* wait.c */
+long winsync_ioctl_wait(void __user *argp);
+void winsync_try_wake_any(struct winsync_obj *obj);
+void winsync_try_wake_all_obj(struct winsync_obj *obj);
+
+/* owner.c */
+int winsync_owner_init(void);
+void winsync_owner_exit(void);
+struct winsync_owner *winsync_owner_current(bool create);
+void winsync_owner_link(struct winsync_owner *owner, struct winsync_obj *obj);
+void winsync_owner_unlink(struct winsync_owner *owner, struct winsync_obj *obj);
+pid_t winsync_owner_tid(const struct winsync_owner *owner);
+
+#endif /* _WINSYNC_INTERNAL_H */
