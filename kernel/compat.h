@@ -8,6 +8,7 @@
 #ifndef _WINSYNC_COMPAT_H
 #define _WINSYNC_COMPAT_H
 
+#include <linux/hrtimer.h>
 #include <linux/ktime.h>
 #include <linux/nsproxy.h>
 #include <linux/sched.h>
@@ -23,6 +24,23 @@
 #else
 #define WINSYNC_EXIT_PROBE_ARGS	void *data, struct task_struct *p
 #endif
+
+/*
+ * hrtimer_setup() replaced hrtimer_init() + setting ->function in 6.13, and
+ * 7.x has only hrtimer_setup(); Kbuild looks for it in hrtimer.h and defines
+ * WINSYNC_HAVE_HRTIMER_SETUP.
+ */
+static inline void winsync_hrtimer_setup(struct hrtimer *timer,
+					 enum hrtimer_restart (*fn)(struct hrtimer *),
+					 clockid_t clock, enum hrtimer_mode mode)
+{
+#ifdef WINSYNC_HAVE_HRTIMER_SETUP
+	hrtimer_setup(timer, fn, clock, mode);
+#else
+	hrtimer_init(timer, clock, mode);
+	timer->function = fn;
+#endif
+}
 
 /*
  * An absolute CLOCK_MONOTONIC time given by a task in a time namespace, on

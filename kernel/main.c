@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * winsync: Windows-style synchronization objects (semaphores, mutexes,
- * events) as file descriptors, behind the /dev/winsync misc device.
+ * events, waitable timers) as file descriptors, behind the /dev/winsync misc device.
  *
  * The device creates objects and runs waits; objects are operated on
  * through their own descriptors.  Documentation/winsync.rst is the
@@ -16,7 +16,8 @@
 #include "winsync.h"
 
 #define WINSYNC_FEATURES (WINSYNC_FEATURE_SEM | WINSYNC_FEATURE_MUTEX | \
-			  WINSYNC_FEATURE_EVENT | WINSYNC_FEATURE_WAIT | \
+			  WINSYNC_FEATURE_EVENT | WINSYNC_FEATURE_TIMER | \
+			  WINSYNC_FEATURE_WAIT | WINSYNC_FEATURE_NAMES | \
 			  WINSYNC_FEATURE_OWNER_DEATH | WINSYNC_FEATURE_POLL)
 
 static long winsync_ioctl_get_info(void __user *argp)
@@ -30,6 +31,7 @@ static long winsync_ioctl_get_info(void __user *argp)
 		.max_wait_objects = WINSYNC_MAX_WAIT_OBJECTS,
 		.max_name_len = WINSYNC_NAME_MAX,
 		.live_objects = atomic64_read(&winsync_live_objects),
+		.max_user_objects = winsync_max_user_objects(),
 	};
 
 	if (copy_to_user(argp, &info, sizeof(info)))
@@ -48,8 +50,7 @@ static long winsync_dev_ioctl(struct file *file, unsigned int cmd,
 	case WINSYNC_IOC_CREATE:
 		return winsync_ioctl_create(argp);
 	case WINSYNC_IOC_OPEN:
-		/* Named objects come with WINSYNC_FEATURE_NAMES. */
-		return -EOPNOTSUPP;
+		return winsync_ioctl_open(argp);
 	case WINSYNC_IOC_WAIT:
 		return winsync_ioctl_wait(argp);
 	}
@@ -74,22 +75,30 @@ static int __init winsync_init(void)
 {
 	int ret;
 
-	ret = winsync_owner_init();
+	ret = winsync_names_init();
 	if (ret)
 		return ret;
+	ret = winsync_owner_init();
+	if (ret)
+		goto err_names;
 	ret = misc_register(&winsync_misc);
-	if (ret) {
-		winsync_owner_exit();
-		return ret;
-	}
+	if (ret)
+		goto err_owner;
 	pr_info("winsync: version %s loaded\n", WINSYNC_VERSION);
 	return 0;
+
+err_owner:
+	winsync_owner_exit();
+err_names:
+	winsync_names_exit();
+	return ret;
 }
 
 static void __exit winsync_exit(void)
 {
 	misc_deregister(&winsync_misc);
 	winsync_owner_exit();
+	winsync_names_exit();
 }
 
 module_init(winsync_init);

@@ -4,6 +4,8 @@
  */
 
 #include <linux/anon_inodes.h>
+#include <linux/cred.h>
+#include <linux/err.h>
 #include <linux/fcntl.h>
 #include <linux/file.h>
 #include <linux/fs.h>
@@ -13,6 +15,7 @@
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
+#include <linux/user_namespace.h>
 
 #include "winsync.h"
 
@@ -108,6 +111,8 @@ bool winsync_obj_is_signaled(struct winsync_obj *obj,
 		return obj->u.mutex.count < U32_MAX;
 	case WINSYNC_TYPE_EVENT:
 		return obj->u.event.signaled;
+	case WINSYNC_TYPE_TIMER:
+		return obj->u.timer.signaled;
 	}
 	WARN_ON_ONCE(1);
 	return false;
@@ -142,6 +147,10 @@ void winsync_obj_acquire(struct winsync_obj *obj, struct winsync_q *q,
 		if (!obj->u.event.manual)
 			obj->u.event.signaled = false;
 		break;
+	case WINSYNC_TYPE_TIMER:
+		if (!obj->u.timer.manual)
+			obj->u.timer.signaled = false;
+		break;
 	}
 }
 
@@ -154,7 +163,7 @@ void winsync_wake_obj(struct winsync_obj *obj, bool all)
 }
 
 /* Wake poll()/epoll waiters; called after the object was released. */
-static void obj_notify_poll(struct winsync_obj *obj)
+void winsync_obj_notify_poll(struct winsync_obj *obj)
 {
 	if (wq_has_sleeper(&obj->poll_wq))
 		wake_up_interruptible_poll(&obj->poll_wq, EPOLLIN | EPOLLRDNORM);
@@ -170,6 +179,8 @@ static bool obj_signaled_snapshot(struct winsync_obj *obj)
 		return !READ_ONCE(obj->u.mutex.owner);
 	case WINSYNC_TYPE_EVENT:
 		return READ_ONCE(obj->u.event.signaled);
+	case WINSYNC_TYPE_TIMER:
+		return READ_ONCE(obj->u.timer.signaled);
 	}
 	return false;
 }
@@ -194,7 +205,7 @@ static int obj_sem_release(struct winsync_obj *obj, u32 count, u32 *prev)
 	winsync_obj_unlock(obj, all);
 
 	if (!ret)
-		obj_notify_poll(obj);
+		winsync_obj_notify_poll(obj);
 	return ret;
 }
 
@@ -222,7 +233,7 @@ static int obj_mutex_release(struct winsync_obj *obj, u32 *prev)
 
 	/* The last release made it signaled. */
 	if (!ret && *prev == 1)
-		obj_notify_poll(obj);
+		winsync_obj_notify_poll(obj);
 	return ret;
 }
 
@@ -241,7 +252,7 @@ static u32 obj_event_change(struct winsync_obj *obj, enum event_op op)
 	winsync_obj_unlock(obj, all);
 
 	if (op == EVENT_SET)
-		obj_notify_poll(obj);
+		winsync_obj_notify_poll(obj);
 	return prev;
 }
 
@@ -263,7 +274,7 @@ void winsync_mutex_abandon(struct winsync_obj *obj, struct winsync_owner *owner)
 	winsync_obj_unlock(obj, all);
 
 	if (abandoned)
-		obj_notify_poll(obj);
+		winsync_obj_notify_poll(obj);
 }
 
 /* The signal step of signal-and-wait. */
@@ -299,6 +310,11 @@ static void obj_release(struct kref *ref)
 	/* Nobody else can reach the object now; the owner still can. */
 	if (obj->type == WINSYNC_TYPE_MUTEX && obj->u.mutex.owner)
 		winsync_owner_unlink(obj->u.mutex.owner, obj);
+	if (obj->type == WINSYNC_TYPE_TIMER)
+		winsync_timer_destroy(obj);
+	if (obj->name)
+		winsync_name_unpublish(obj);
+	winsync_user_uncharge(obj->charged_uid);
 	atomic64_dec(&winsync_live_objects);
 	kfree(obj);
 }
@@ -323,10 +339,8 @@ static u32 type_access_mask(u32 type)
 }
 
 /*
- * Make a handle to @obj and a descriptor for it; on success the handle owns
- * the caller's reference on @obj.  The descriptor is reserved but not yet
- * installed: the caller reports it to userspace, then calls
- * winsync_handle_commit() or, on failure, winsync_handle_abort().
+ * Make a handle to @obj and reserve a descriptor for it; on success the
+ * handle owns the caller's reference on @obj.  See handle_publish().
  */
 static int handle_prepare(struct winsync_obj *obj, u32 access, u32 flags,
 			  struct file **filep)
@@ -360,20 +374,45 @@ static int handle_prepare(struct winsync_obj *obj, u32 access, u32 flags,
 	return fd;
 }
 
-/* Undo handle_prepare(), except that the caller's reference is dropped too. */
-static void handle_abort(int fd, struct file *file)
+/*
+ * Give the caller a handle to @obj, whose reference passes to the handle,
+ * and report the descriptor (and @status, if @ustatus) to userspace.  The
+ * descriptor is installed only once userspace has been told of it.
+ */
+static int handle_publish(struct winsync_obj *obj, u32 access, u32 flags,
+			  s32 __user *ufd, u32 __user *ustatus, u32 status)
 {
-	put_unused_fd(fd);
-	fput(file);
+	struct file *file;
+	int fd;
+
+	fd = handle_prepare(obj, access, flags, &file);
+	if (fd < 0) {
+		winsync_obj_put(obj);
+		return fd;
+	}
+	if (put_user(fd, ufd) || (ustatus && put_user(status, ustatus))) {
+		put_unused_fd(fd);
+		/* Releasing the file drops the reference. */
+		fput(file);
+		return -EFAULT;
+	}
+	fd_install(fd, file);
+	return 0;
 }
 
 static struct winsync_obj *obj_alloc(u32 type)
 {
 	struct winsync_obj *obj;
+	int ret;
 
 	obj = kzalloc(sizeof(*obj), GFP_KERNEL_ACCOUNT);
 	if (!obj)
-		return NULL;
+		return ERR_PTR(-ENOMEM);
+	ret = winsync_user_charge(&obj->charged_uid);
+	if (ret) {
+		kfree(obj);
+		return ERR_PTR(ret);
+	}
 	spin_lock_init(&obj->lock);
 	obj->type = type;
 	kref_init(&obj->ref);
@@ -382,6 +421,54 @@ static struct winsync_obj *obj_alloc(u32 type)
 	INIT_LIST_HEAD(&obj->all_waiters);
 	init_waitqueue_head(&obj->poll_wq);
 	atomic64_inc(&winsync_live_objects);
+	return obj;
+}
+
+/* A new, unnamed object in the state @args asks for. */
+static struct winsync_obj *obj_create(const struct winsync_create_args *args)
+{
+	struct winsync_owner *owner = NULL;
+	struct winsync_obj *obj;
+	int ret;
+
+	if (args->flags & WINSYNC_CREATE_OWNED) {
+		owner = winsync_owner_current(true);
+		if (!owner)
+			return ERR_PTR(-ENOMEM);
+	}
+
+	obj = obj_alloc(args->type);
+	if (IS_ERR(obj))
+		return obj;
+
+	switch (args->type) {
+	case WINSYNC_TYPE_SEM:
+		obj->u.sem.count = args->sem_count;
+		obj->u.sem.max = args->sem_max;
+		break;
+	case WINSYNC_TYPE_MUTEX:
+		INIT_LIST_HEAD(&obj->u.mutex.owner_link);
+		if (owner) {
+			/* Not visible to anyone yet: no lock needed but owner's. */
+			obj->u.mutex.owner = owner;
+			obj->u.mutex.count = 1;
+			winsync_owner_link(owner, obj);
+		}
+		break;
+	case WINSYNC_TYPE_EVENT:
+		obj->u.event.manual = args->flags & WINSYNC_CREATE_MANUAL_RESET;
+		obj->u.event.signaled = args->flags & WINSYNC_CREATE_SIGNALED;
+		break;
+	case WINSYNC_TYPE_TIMER:
+		/* Created inactive and non-signaled. */
+		obj->u.timer.manual = args->flags & WINSYNC_CREATE_MANUAL_RESET;
+		ret = winsync_timer_init(obj);
+		if (ret) {
+			winsync_obj_put(obj);
+			return ERR_PTR(ret);
+		}
+		break;
+	}
 	return obj;
 }
 
@@ -401,11 +488,16 @@ static u32 create_valid_flags(u32 type)
 	return 0;
 }
 
+static bool type_valid(u32 type)
+{
+	return type >= WINSYNC_TYPE_SEM && type <= WINSYNC_TYPE_TIMER;
+}
+
 static int create_check(const struct winsync_create_args *args)
 {
 	unsigned int i;
 
-	if (args->type < WINSYNC_TYPE_SEM || args->type > WINSYNC_TYPE_TIMER)
+	if (!type_valid(args->type))
 		return -EINVAL;
 	if (args->flags & ~create_valid_flags(args->type))
 		return -EINVAL;
@@ -426,8 +518,16 @@ static int create_check(const struct winsync_create_args *args)
 	}
 	if (!args->name && args->name_len)
 		return -EINVAL;
-	if (args->name_len > WINSYNC_NAME_MAX)
-		return -ENAMETOOLONG;
+	return 0;
+}
+
+/* May the caller open @obj, found by name, as @type with @access? */
+static int check_named(struct winsync_obj *obj, u32 type, u32 access)
+{
+	if (obj->type != type)
+		return -EMEDIUMTYPE;
+	if (!winsync_name_permits(obj->name, access & type_access_mask(type)))
+		return -EACCES;
 	return 0;
 }
 
@@ -435,71 +535,87 @@ long winsync_ioctl_create(void __user *argp)
 {
 	struct winsync_create_args __user *uargs = argp;
 	struct winsync_create_args args;
-	struct winsync_owner *owner = NULL;
-	struct winsync_obj *obj;
-	struct file *file;
-	int ret, fd;
+	struct winsync_obj *obj, *existing;
+	struct winsync_name *name = NULL;
+	u32 status = WINSYNC_CREATED;
+	int ret;
 
 	if (copy_from_user(&args, uargs, sizeof(args)))
 		return -EFAULT;
 	ret = create_check(&args);
 	if (ret)
 		return ret;
-	/* Names and timers come with their own features. */
-	if (args.name || args.type == WINSYNC_TYPE_TIMER)
-		return -EOPNOTSUPP;
 
-	if (args.flags & WINSYNC_CREATE_OWNED) {
-		owner = winsync_owner_current(true);
-		if (!owner)
-			return -ENOMEM;
+	if (args.name) {
+		name = winsync_name_new(args.name, args.name_len, args.mode);
+		if (IS_ERR(name))
+			return PTR_ERR(name);
 	}
 
-	obj = obj_alloc(args.type);
-	if (!obj)
-		return -ENOMEM;
+	obj = obj_create(&args);
+	if (IS_ERR(obj)) {
+		if (name)
+			winsync_name_free(name);
+		return PTR_ERR(obj);
+	}
 
-	switch (args.type) {
-	case WINSYNC_TYPE_SEM:
-		obj->u.sem.count = args.sem_count;
-		obj->u.sem.max = args.sem_max;
-		break;
-	case WINSYNC_TYPE_MUTEX:
-		INIT_LIST_HEAD(&obj->u.mutex.owner_link);
-		if (owner) {
-			/* Not visible to anyone yet: no lock needed but owner's. */
-			obj->u.mutex.owner = owner;
-			obj->u.mutex.count = 1;
-			winsync_owner_link(owner, obj);
+	if (name) {
+		existing = winsync_name_publish(name, obj);
+		if (existing) {
+			/* The name is taken: open that object instead. */
+			winsync_name_free(name);
+			winsync_obj_put(obj);
+			if (IS_ERR(existing))
+				return PTR_ERR(existing);
+			ret = check_named(existing, args.type, args.access);
+			if (ret) {
+				winsync_obj_put(existing);
+				return ret;
+			}
+			obj = existing;
+			status = WINSYNC_OPENED_EXISTING;
 		}
-		break;
-	case WINSYNC_TYPE_EVENT:
-		obj->u.event.manual = args.flags & WINSYNC_CREATE_MANUAL_RESET;
-		obj->u.event.signaled = args.flags & WINSYNC_CREATE_SIGNALED;
-		break;
 	}
 
-	fd = handle_prepare(obj, args.access, args.flags, &file);
-	if (fd < 0) {
-		winsync_obj_put(obj);
-		return fd;
-	}
+	return handle_publish(obj, args.access, args.flags, &uargs->fd,
+			      &uargs->status, status);
+}
 
-	if (put_user(fd, &uargs->fd) ||
-	    put_user(WINSYNC_CREATED, &uargs->status)) {
-		handle_abort(fd, file);
+long winsync_ioctl_open(void __user *argp)
+{
+	struct winsync_open_args __user *uargs = argp;
+	struct winsync_open_args args;
+	struct winsync_name *name;
+	struct winsync_obj *obj;
+	int ret;
+
+	if (copy_from_user(&args, uargs, sizeof(args)))
 		return -EFAULT;
+	if (!type_valid(args.type) || args.flags & ~WINSYNC_CREATE_INHERIT ||
+	    args.access & ~WINSYNC_ACCESS_ALL || args.fd || args.pad ||
+	    args.reserved[0] || args.reserved[1] || !args.name)
+		return -EINVAL;
+
+	name = winsync_name_new(args.name, args.name_len, 0);
+	if (IS_ERR(name))
+		return PTR_ERR(name);
+	obj = winsync_name_open(name);
+	winsync_name_free(name);
+	if (!obj)
+		return -ENOENT;
+
+	ret = check_named(obj, args.type, args.access);
+	if (ret) {
+		winsync_obj_put(obj);
+		return ret;
 	}
-	fd_install(fd, file);
-	return 0;
+	return handle_publish(obj, args.access, args.flags, &uargs->fd, NULL, 0);
 }
 
 static long obj_reopen(struct winsync_handle *handle, void __user *argp)
 {
 	struct winsync_reopen_args __user *uargs = argp;
 	struct winsync_reopen_args args;
-	struct file *file;
-	int fd;
 
 	if (copy_from_user(&args, uargs, sizeof(args)))
 		return -EFAULT;
@@ -512,17 +628,8 @@ static long obj_reopen(struct winsync_handle *handle, void __user *argp)
 		return -EACCES;
 
 	kref_get(&handle->obj->ref);
-	fd = handle_prepare(handle->obj, args.access, args.flags, &file);
-	if (fd < 0) {
-		winsync_obj_put(handle->obj);
-		return fd;
-	}
-	if (put_user(fd, &uargs->fd)) {
-		handle_abort(fd, file);
-		return -EFAULT;
-	}
-	fd_install(fd, file);
-	return 0;
+	return handle_publish(handle->obj, args.access, args.flags, &uargs->fd,
+			      NULL, 0);
 }
 
 /* Waiters queued on @obj; for information only. */
@@ -551,6 +658,12 @@ static void obj_fill_info(struct winsync_handle *handle,
 	memset(info, 0, sizeof(*info));
 	info->type = obj->type;
 	info->access = handle->access;
+	if (obj->name) {
+		info->flags |= WINSYNC_INFO_NAMED;
+		info->uid = from_kuid_munged(current_user_ns(), obj->name->uid);
+		info->gid = from_kgid_munged(current_user_ns(), obj->name->gid);
+		info->mode = obj->name->mode;
+	}
 
 	all = winsync_obj_lock(obj);
 	info->signaled = winsync_obj_is_signaled(obj, NULL);
@@ -573,8 +686,18 @@ static void obj_fill_info(struct winsync_handle *handle,
 		if (obj->u.event.manual)
 			info->flags |= WINSYNC_INFO_MANUAL_RESET;
 		break;
+	case WINSYNC_TYPE_TIMER:
+		if (obj->u.timer.manual)
+			info->flags |= WINSYNC_INFO_MANUAL_RESET;
+		if (obj->u.timer.active)
+			info->flags |= WINSYNC_INFO_ACTIVE;
+		info->timer_expirations = obj->u.timer.expirations;
+		break;
 	}
 	winsync_obj_unlock(obj, all);
+
+	if (obj->type == WINSYNC_TYPE_TIMER)
+		winsync_timer_fill_info(obj, info);
 }
 
 static long obj_query(struct winsync_handle *handle, void __user *argp)
@@ -657,6 +780,14 @@ static long winsync_obj_ioctl(struct file *file, unsigned int cmd,
 				       cmd == WINSYNC_IOC_EVENT_SET ? EVENT_SET :
 				       cmd == WINSYNC_IOC_EVENT_RESET ? EVENT_RESET :
 				       EVENT_PULSE);
+	case WINSYNC_IOC_TIMER_SET:
+		if (type != WINSYNC_TYPE_TIMER)
+			return -ENOTTY;
+		return winsync_timer_ioctl_set(handle, argp);
+	case WINSYNC_IOC_TIMER_CANCEL:
+		if (type != WINSYNC_TYPE_TIMER)
+			return -ENOTTY;
+		return winsync_timer_ioctl_cancel(handle, argp);
 	}
 	return -ENOTTY;
 }
@@ -683,6 +814,15 @@ static void winsync_obj_show_fdinfo(struct seq_file *m, struct file *file)
 	seq_printf(m, "winsync-access:\t0x%08x\n", info.access);
 	seq_printf(m, "winsync-signaled:\t%u\n", info.signaled);
 	seq_printf(m, "winsync-waiters:\t%u\n", info.waiters);
+	if (handle->obj->name) {
+		const struct winsync_name *n = handle->obj->name;
+
+		seq_printf(m, "winsync-name:\t%s%*pE\n",
+			   n->global ? "Global\\" : "Local\\", n->len, n->bytes);
+		seq_printf(m, "winsync-owner-uid:\t%u\n", info.uid);
+		seq_printf(m, "winsync-owner-gid:\t%u\n", info.gid);
+		seq_printf(m, "winsync-mode:\t%04o\n", info.mode);
+	}
 	switch (info.type) {
 	case WINSYNC_TYPE_SEM:
 		seq_printf(m, "winsync-count:\t%u\n", info.count);
@@ -697,6 +837,17 @@ static void winsync_obj_show_fdinfo(struct seq_file *m, struct file *file)
 	case WINSYNC_TYPE_EVENT:
 		seq_printf(m, "winsync-manual:\t%u\n",
 			   !!(info.flags & WINSYNC_INFO_MANUAL_RESET));
+		break;
+	case WINSYNC_TYPE_TIMER:
+		seq_printf(m, "winsync-manual:\t%u\n",
+			   !!(info.flags & WINSYNC_INFO_MANUAL_RESET));
+		seq_printf(m, "winsync-active:\t%u\n",
+			   !!(info.flags & WINSYNC_INFO_ACTIVE));
+		seq_printf(m, "winsync-remaining-ns:\t%llu\n",
+			   info.timer_remaining_ns);
+		seq_printf(m, "winsync-period-ns:\t%llu\n", info.timer_period_ns);
+		seq_printf(m, "winsync-expirations:\t%llu\n",
+			   info.timer_expirations);
 		break;
 	}
 }

@@ -36,17 +36,22 @@
 #define _WINSYNC_INTERNAL_H
 
 #include <linux/atomic.h>
+#include <linux/hrtimer.h>
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/lockdep.h>
 #include <linux/mutex.h>
+#include <linux/rhashtable-types.h>
 #include <linux/spinlock.h>
 #include <linux/task_work.h>
 #include <linux/types.h>
+#include <linux/uidgid.h>
 #include <linux/wait.h>
+#include <linux/workqueue.h>
 #include <linux/winsync.h>
 
 struct file;
+struct ipc_namespace;
 struct pid;
 struct task_struct;
 struct winsync_owner;
@@ -76,6 +81,11 @@ struct winsync_obj {
 	/* poll() and epoll waiters; its own lock. */
 	wait_queue_head_t poll_wq;
 
+	/* Immutable once the object is reachable; NULL if unnamed. */
+	struct winsync_name *name;
+	/* The user charged for the object; immutable. */
+	kuid_t charged_uid;
+
 	/* Protected by lock (or by the dev-lock, see above). */
 	union {
 		struct {
@@ -95,7 +105,52 @@ struct winsync_obj {
 			bool manual;
 			bool signaled;
 		} event;
+		struct {
+			bool manual;
+			bool signaled;
+			/* Armed; also changed only under t->set_lock. */
+			bool active;
+			u64 expirations;
+			/* Immutable pointer. */
+			struct winsync_timer *t;
+		} timer;
 	} u;
+};
+
+/* The clock side of a waitable timer (timer.c). */
+struct winsync_timer {
+	struct hrtimer hrtimer;
+	/* Signals the object in process context after the hrtimer fires. */
+	struct work_struct work;
+	/* Serializes arming, cancelling and querying the clock side. */
+	struct mutex set_lock;
+	/* Expirations counted by the hrtimer and not yet signaled. */
+	atomic64_t pending;
+	/* Protected by set_lock; read by the hrtimer callback while armed. */
+	ktime_t period;
+	struct winsync_obj *obj;
+};
+
+/* The name of a named object (names.c). */
+struct winsync_name {
+	/* In the name table; protected by winsync_names_lock. */
+	struct rhash_head node;
+	/* Protected by winsync_names_lock. */
+	bool hashed;
+	/* The rest is immutable. */
+	struct winsync_obj *obj;
+	/* A reference is held. */
+	struct ipc_namespace *ns;
+	/* Local names: the creator's euid; global names: INVALID_UID. */
+	kuid_t session;
+	bool global;
+	/* Owner and permission bits, checked on open. */
+	kuid_t uid;
+	kgid_t gid;
+	u32 mode;
+	/* The bytes after the prefix. */
+	u32 len;
+	char bytes[];
 };
 
 /* private_data of a handle file. */
@@ -184,8 +239,31 @@ void winsync_wake_obj(struct winsync_obj *obj, bool all);
 void winsync_obj_put(struct winsync_obj *obj);
 struct winsync_handle *winsync_handle_from_file(struct file *file);
 long winsync_ioctl_create(void __user *argp);
+long winsync_ioctl_open(void __user *argp);
 int winsync_obj_signal(struct winsync_handle *handle);
 void winsync_mutex_abandon(struct winsync_obj *obj, struct winsync_owner *owner);
+void winsync_obj_notify_poll(struct winsync_obj *obj);
+
+/* timer.c */
+int winsync_timer_init(struct winsync_obj *obj);
+void winsync_timer_destroy(struct winsync_obj *obj);
+long winsync_timer_ioctl_set(struct winsync_handle *handle, void __user *argp);
+long winsync_timer_ioctl_cancel(struct winsync_handle *handle, u32 __user *argp);
+void winsync_timer_fill_info(struct winsync_obj *obj, struct winsync_obj_info *info);
+
+/* names.c */
+int winsync_names_init(void);
+void winsync_names_exit(void);
+struct winsync_name *winsync_name_new(u64 uname, u32 len, u32 mode);
+void winsync_name_free(struct winsync_name *n);
+struct winsync_obj *winsync_name_publish(struct winsync_name *n,
+					 struct winsync_obj *obj);
+struct winsync_obj *winsync_name_open(const struct winsync_name *n);
+void winsync_name_unpublish(struct winsync_obj *obj);
+bool winsync_name_permits(const struct winsync_name *n, u32 access);
+int winsync_user_charge(kuid_t *uidp);
+void winsync_user_uncharge(kuid_t uid);
+unsigned int winsync_max_user_objects(void);
 
 /* wait.c */
 long winsync_ioctl_wait(void __user *argp);

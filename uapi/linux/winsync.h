@@ -214,13 +214,16 @@ struct winsync_obj_info {
 
 /* Flags of struct winsync_timer_args. */
 #define WINSYNC_TIMER_ABSOLUTE		0x1	/* @due is CLOCK_REALTIME */
+/* Shortest period of a periodic timer (100 us). */
+#define WINSYNC_TIMER_MIN_PERIOD_NS	100000
 
 /**
  * struct winsync_timer_args - arm a waitable timer
  * @due:	without WINSYNC_TIMER_ABSOLUTE: nanoseconds from now, measured
  *		on CLOCK_MONOTONIC (>= 0); with it: CLOCK_REALTIME nanoseconds
  *		since the epoch (a time in the past fires at once)
- * @period_ns:	period in nanoseconds (>= 0), 0 for a one-shot timer
+ * @period_ns:	period in nanoseconds, 0 for a one-shot timer, else at
+ *		least WINSYNC_TIMER_MIN_PERIOD_NS
  * @slack_ns:	tolerable delay in nanoseconds (>= 0)
  * @flags:	WINSYNC_TIMER_*
  * @pad:	zero
