@@ -19,6 +19,7 @@
 
 #include "winsync.h"
 
+/* Serializes wait-all against everything touching its objects; see winsync.h. */
 DEFINE_MUTEX(winsync_wait_all_lock);
 atomic64_t winsync_live_objects = ATOMIC64_INIT(0);
 
