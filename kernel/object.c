@@ -506,7 +506,7 @@ static int create_check(const struct winsync_create_args *args)
 		return -EINVAL;
 	if (args->mode & ~0777)
 		return -EINVAL;
-	if (args->pad || args->fd || args->status)
+	if (args->pad)
 		return -EINVAL;
 	for (i = 0; i < ARRAY_SIZE(args->reserved); i++)
 		if (args->reserved[i])
@@ -593,7 +593,7 @@ long winsync_ioctl_open(void __user *argp)
 	if (copy_from_user(&args, uargs, sizeof(args)))
 		return -EFAULT;
 	if (!type_valid(args.type) || args.flags & ~WINSYNC_CREATE_INHERIT ||
-	    args.access & ~WINSYNC_ACCESS_ALL || args.fd || args.pad ||
+	    args.access & ~WINSYNC_ACCESS_ALL || args.pad ||
 	    args.reserved[0] || args.reserved[1] || !args.name)
 		return -EINVAL;
 
@@ -622,7 +622,7 @@ static long obj_reopen(struct winsync_handle *handle, void __user *argp)
 		return -EFAULT;
 	if (args.access & ~WINSYNC_ACCESS_ALL ||
 	    args.flags & ~WINSYNC_CREATE_INHERIT ||
-	    args.fd || args.pad || args.reserved[0] || args.reserved[1])
+	    args.pad || args.reserved[0] || args.reserved[1])
 		return -EINVAL;
 	args.access &= type_access_mask(handle->obj->type);
 	if (args.access & ~handle->access)

@@ -167,7 +167,7 @@ static int wait_check_args(const struct winsync_wait_args *args)
 		return -EINVAL;
 	if (!args->count && !(args->flags & WINSYNC_WAIT_ALERT))
 		return -EINVAL;
-	if (args->index || args->status || args->reserved[0] || args->reserved[1])
+	if (args->reserved[0] || args->reserved[1])
 		return -EINVAL;
 	if (!(args->flags & WINSYNC_WAIT_ALERT) && args->alert)
 		return -EINVAL;

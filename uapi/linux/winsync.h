@@ -10,7 +10,7 @@
  *
  * Rules for every structure below: fields are fixed size, user pointers are
  * __u64, and every pad, reserved field and unknown flag must be zero or the
- * call fails with EINVAL.  Released structures never change; new behaviour
+ * call fails with EINVAL.  Output fields ("out:") are ignored on input.  Released structures never change; new behaviour
  * comes with new ioctls or with flags that old kernels reject.
  */
 #ifndef _UAPI_LINUX_WINSYNC_H
@@ -70,7 +70,7 @@
  * @max_wait_objects:	WINSYNC_MAX_WAIT_OBJECTS
  * @max_name_len:	WINSYNC_NAME_MAX
  * @live_objects:	objects alive in the whole system right now
- * @max_user_objects:	limit of live named or unnamed objects per user
+ * @max_user_objects:	limit of live objects per user (0: no limit)
  * @pad:		zero
  * @reserved:		zero
  */
@@ -177,7 +177,7 @@ struct winsync_reopen_args {
  * struct winsync_obj_info - state of an object, read through a handle
  * @type:	WINSYNC_TYPE_*
  * @access:	access mask of this handle
- * @signaled:	1 if a wait would be satisfied now (a mutex: unowned), else 0
+ * @signaled:	1 if the object is signaled (a mutex: unowned), else 0
  * @flags:	WINSYNC_INFO_*
  * @count:	semaphore: current count; mutex: recursion count
  * @max:	semaphore: maximum count
@@ -256,10 +256,12 @@ struct winsync_timer_args {
  * @flags:	WINSYNC_WAIT_*
  * @timeout:	absolute time in ns on CLOCK_MONOTONIC (or CLOCK_REALTIME),
  *		or WINSYNC_TIMEOUT_INFINITE; a time in the past polls
- * @alert:	an event handle that ends the wait when signaled
- * @signal:	a handle to signal before waiting (semaphore +1, event set,
- *		mutex release)
- * @index:	out: index of the object that satisfied the wait
+ * @alert:	with WINSYNC_WAIT_ALERT, an event handle that ends the wait
+ *		when signaled; else zero
+ * @signal:	with WINSYNC_WAIT_SIGNAL, a handle to signal before waiting
+ *		(semaphore +1, event set, mutex release); else zero
+ * @index:	out: index of the object that satisfied a wait-any; for a
+ *		wait-all 0, or the lowest index of an abandoned mutex
  * @status:	out: WINSYNC_WAIT_STATUS_*
  * @reserved:	zero
  */
