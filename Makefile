@@ -17,7 +17,7 @@ VM := tools/winsync-vm
 
 export PREFIX DESTDIR
 
-.PHONY: all module lib tools selftests check demo install clean help
+.PHONY: all module lib tools selftests check demo install clean help deps
 
 all: module lib tools selftests
 
@@ -45,10 +45,16 @@ tools: lib
 selftests: lib
 	$(MAKE) -C selftests
 
-check: lib tools selftests
+# Packages the host build needs (Debian); make check and make demo call it.
+deps:
+	tools/install-deps
+
+check: deps
+	$(MAKE) lib tools selftests
 	$(VM) check
 
-demo: lib tools
+demo: deps
+	$(MAKE) lib tools
 	$(VM) run --kernel newest --file build/tools/winsync-demo -- winsync-demo
 
 install: lib tools
