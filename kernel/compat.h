@@ -9,8 +9,10 @@
 #define _WINSYNC_COMPAT_H
 
 #include <linux/hrtimer.h>
+#include <linux/ipc_namespace.h>
 #include <linux/ktime.h>
 #include <linux/nsproxy.h>
+#include <linux/proc_ns.h>
 #include <linux/sched.h>
 #include <linux/time_namespace.h>
 
@@ -56,9 +58,24 @@ static inline ktime_t winsync_timens_to_host(ktime_t tim)
 	/* A deadline before the namespace's start has passed already. */
 	if (tim < offset)
 		return 0;
+	/* A negative offset must not push a far deadline past KTIME_MAX. */
+	if (offset < 0 && tim > KTIME_MAX + offset)
+		return KTIME_MAX;
 	return ktime_sub(tim, offset);
 #else
 	return tim;
+#endif
+}
+
+/*
+ * Drop a reference taken with get_ipc_ns().  put_ipc_ns() is exported from
+ * 6.12 on; the namespace's own put operation reaches it on every kernel.
+ * Without CONFIG_IPC_NS there is one namespace and no counting.
+ */
+static inline void winsync_put_ipc_ns(struct ipc_namespace *ns)
+{
+#ifdef CONFIG_IPC_NS
+	ns->ns.ops->put(&ns->ns);
 #endif
 }
 

@@ -36,6 +36,7 @@
 #include <linux/uaccess.h>
 #include <linux/uidgid.h>
 
+#include "compat.h"
 #include "winsync.h"
 
 static DEFINE_MUTEX(winsync_names_lock);
@@ -174,8 +175,7 @@ struct winsync_name *winsync_name_new(u64 uname, u32 len, u32 mode)
 
 void winsync_name_free(struct winsync_name *n)
 {
-	/* put_ipc_ns() is not exported by 6.1; the namespace's own put is. */
-	n->ns->ns.ops->put(&n->ns->ns);
+	winsync_put_ipc_ns(n->ns);
 	kfree(n);
 }
 
@@ -304,43 +304,55 @@ static struct user_bucket *user_bucket(kuid_t uid)
 	return &user_table[hash_32(__kuid_val(uid), USER_HASH_BITS)];
 }
 
+static struct user_count *user_find(struct user_bucket *b, kuid_t uid)
+{
+	struct user_count *uc;
+
+	lockdep_assert_held(&b->lock);
+	hlist_for_each_entry(uc, &b->head, node)
+		if (uid_eq(uc->uid, uid))
+			return uc;
+	return NULL;
+}
+
 /* Count a new object for the caller's real uid; -ENOSPC past the limit. */
 int winsync_user_charge(kuid_t *uidp)
 {
-	struct user_bucket *b;
-	struct user_count *uc, *new;
-	kuid_t uid = current_uid();
 	unsigned int limit = READ_ONCE(max_user_objects);
-	int ret = 0;
+	kuid_t uid = current_uid();
+	struct user_bucket *b = user_bucket(uid);
+	struct user_count *uc, *new = NULL;
+	bool exempt;
 
-	new = kzalloc(sizeof(*new), GFP_KERNEL_ACCOUNT);
-	if (!new)
-		return -ENOMEM;
-
-	b = user_bucket(uid);
-	spin_lock(&b->lock);
-	hlist_for_each_entry(uc, &b->head, node)
-		if (uid_eq(uc->uid, uid))
-			break;
-	if (!uc) {
-		uc = new;
-		new = NULL;
-		uc->uid = uid;
-		hlist_add_head(&uc->node, &b->head);
-	}
-	if (limit && uc->count >= limit && !capable(CAP_SYS_RESOURCE))
-		ret = -ENOSPC;
-	else
-		uc->count++;
-	if (!uc->count) {
-		hlist_del(&uc->node);
-		kfree(uc);
-	}
-	spin_unlock(&b->lock);
-
-	kfree(new);
+	exempt = !limit || ns_capable_noaudit(&init_user_ns, CAP_SYS_RESOURCE);
 	*uidp = uid;
-	return ret;
+
+	spin_lock(&b->lock);
+	uc = user_find(b, uid);
+	if (!uc) {
+		/* The uid's first object: allocate outside the lock. */
+		spin_unlock(&b->lock);
+		new = kzalloc(sizeof(*new), GFP_KERNEL_ACCOUNT);
+		if (!new)
+			return -ENOMEM;
+		new->uid = uid;
+		spin_lock(&b->lock);
+		uc = user_find(b, uid);
+		if (!uc) {
+			uc = new;
+			new = NULL;
+			hlist_add_head(&uc->node, &b->head);
+		}
+	}
+	if (!exempt && uc->count >= limit) {
+		spin_unlock(&b->lock);
+		kfree(new);
+		return -ENOSPC;
+	}
+	uc->count++;
+	spin_unlock(&b->lock);
+	kfree(new);
+	return 0;
 }
 
 void winsync_user_uncharge(kuid_t uid)

@@ -538,7 +538,6 @@ long winsync_ioctl_create(void __user *argp)
 	struct winsync_create_args args;
 	struct winsync_obj *obj, *existing;
 	struct winsync_name *name = NULL;
-	u32 status = WINSYNC_CREATED;
 	int ret;
 
 	if (copy_from_user(&args, uargs, sizeof(args)))
@@ -555,9 +554,16 @@ long winsync_ioctl_create(void __user *argp)
 
 	obj = obj_create(&args);
 	if (IS_ERR(obj)) {
+		existing = NULL;
+		/* A user at the object limit may still open an existing name. */
+		if (name && PTR_ERR(obj) == -ENOSPC)
+			existing = winsync_name_open(name);
 		if (name)
 			winsync_name_free(name);
-		return PTR_ERR(obj);
+		if (!existing)
+			return PTR_ERR(obj);
+		obj = existing;
+		goto opened;
 	}
 
 	if (name) {
@@ -568,18 +574,21 @@ long winsync_ioctl_create(void __user *argp)
 			winsync_obj_put(obj);
 			if (IS_ERR(existing))
 				return PTR_ERR(existing);
-			ret = check_named(existing, args.type, args.access);
-			if (ret) {
-				winsync_obj_put(existing);
-				return ret;
-			}
 			obj = existing;
-			status = WINSYNC_OPENED_EXISTING;
+			goto opened;
 		}
 	}
-
 	return handle_publish(obj, args.access, args.flags, &uargs->fd,
-			      &uargs->status, status);
+			      &uargs->status, WINSYNC_CREATED);
+
+opened:
+	ret = check_named(obj, args.type, args.access);
+	if (ret) {
+		winsync_obj_put(obj);
+		return ret;
+	}
+	return handle_publish(obj, args.access, args.flags, &uargs->fd,
+			      &uargs->status, WINSYNC_OPENED_EXISTING);
 }
 
 long winsync_ioctl_open(void __user *argp)
@@ -802,6 +811,8 @@ static __poll_t winsync_obj_poll(struct file *file, poll_table *wait)
 	if (!(handle->access & WINSYNC_ACCESS_SYNCHRONIZE))
 		return EPOLLERR;
 	poll_wait(file, &obj->poll_wq, wait);
+	/* Pairs with wq_has_sleeper() in winsync_obj_notify_poll(). */
+	smp_mb();
 	return obj_signaled_snapshot(obj) ? EPOLLIN | EPOLLRDNORM : 0;
 }
 

@@ -10,7 +10,14 @@
  * the exiting or exec'ing task itself, where sleeping is not allowed on
  * every kernel; they queue a task_work that abandons the task's mutexes
  * before the task returns to userspace or finishes exiting (so before its
- * parent can reap it).
+ * parent can reap it).  Either way the record goes: after an exec from a
+ * secondary thread the task has another tid, and a later record must
+ * report that one.
+ *
+ * Limitation: the exit tracepoint fires after the kernel has woken
+ * pthread_join() (CLONE_CHILD_CLEARTID happens earlier in do_exit()), so a
+ * joiner may briefly see the dead thread's mutexes still owned; a waiter on
+ * the mutex is woken with the abandonment as usual.
  */
 
 #include <linux/hash.h>
@@ -140,7 +147,8 @@ static void owner_abandon_all(struct winsync_owner *owner)
 		 */
 		if (!kref_get_unless_zero(&obj->ref)) {
 			spin_unlock(&owner->lock);
-			cpu_relax();
+			/* Sleep: the releaser may be preempted on this CPU. */
+			schedule_timeout_uninterruptible(1);
 			continue;
 		}
 		spin_unlock(&owner->lock);
@@ -156,11 +164,13 @@ static void owner_twork(struct callback_head *head)
 						   twork);
 
 	owner_abandon_all(owner);
-	if (owner->dead)
-		owner_remove(owner);
-	else
-		owner->twork_pending = false;
-	/* Taken when the work was queued: the module stays until here. */
+	owner_remove(owner);
+	/*
+	 * Taken when the work was queued, so the module stays until here.
+	 * Only the return below runs after it: a window of a few
+	 * instructions, against an rmmod racing the exit of the last thread
+	 * that owned a mutex.
+	 */
 	module_put(THIS_MODULE);
 }
 
@@ -174,32 +184,34 @@ static bool owner_has_mutexes(struct winsync_owner *owner)
 	return ret;
 }
 
-/* Probe context: the task itself, possibly atomic. */
-static void owner_task_gone(bool dead)
+/*
+ * The current task exits or execs: retire its record, abandoning its
+ * mutexes in task context.  Probe context: possibly atomic.
+ */
+static void owner_task_gone(void)
 {
 	struct winsync_owner *owner;
 
 	if (!atomic_read(&owner_records))
 		return;
 	owner = owner_lookup(current);
-	if (!owner)
-		return;
-
-	owner->dead = dead;
-	if (owner->twork_pending)
+	/* An exec, then the exit, before the task work ran: nothing new. */
+	if (!owner || owner->twork_pending)
 		return;
 	if (!owner_has_mutexes(owner)) {
-		if (dead)
-			owner_remove(owner);
+		owner_remove(owner);
 		return;
 	}
 
-	/* An owned mutex pins the module, so this cannot fail. */
-	if (WARN_ON_ONCE(!try_module_get(THIS_MODULE)))
+	/*
+	 * An owned mutex pins the module, unless it is being unloaded while
+	 * the last handle closes; then there is nothing left to abandon.
+	 */
+	if (!try_module_get(THIS_MODULE))
 		return;
 	init_task_work(&owner->twork, owner_twork);
 	if (task_work_add(current, &owner->twork, TWA_RESUME)) {
-		/* Too late in the exit to run task work: cannot happen here. */
+		/* Past exit_task_work(): the probes fire before it. */
 		WARN_ON_ONCE(1);
 		module_put(THIS_MODULE);
 		return;
@@ -210,14 +222,14 @@ static void owner_task_gone(bool dead)
 static void probe_exit(WINSYNC_EXIT_PROBE_ARGS)
 {
 	if (p == current)
-		owner_task_gone(true);
+		owner_task_gone();
 }
 
 static void probe_exec(void *data, struct task_struct *p, pid_t old_pid,
 		       struct linux_binprm *bprm)
 {
 	if (p == current)
-		owner_task_gone(false);
+		owner_task_gone();
 }
 
 static void find_tracepoint(struct tracepoint *tp, void *priv)
@@ -268,6 +280,6 @@ void winsync_owner_exit(void)
 	for (i = 0; i < ARRAY_SIZE(owner_table); i++)
 		hlist_for_each_entry_safe(owner, tmp, &owner_table[i].head, node)
 			owner_remove(owner);
-	/* Wait for the kfree_rcu() callbacks before the module goes. */
+	/* Let the kfree_rcu() callbacks finish before the module goes. */
 	rcu_barrier();
 }

@@ -31,12 +31,14 @@ void winsync_try_wake_any(struct winsync_obj *obj)
 	list_for_each_entry(entry, &obj->any_waiters, node) {
 		struct winsync_q *q = entry->q;
 
-		if (!winsync_obj_is_signaled(obj, q->owner)) {
-			/* Only a mutex is signaled for some waiters and not others. */
-			if (obj->type != WINSYNC_TYPE_MUTEX)
-				break;
-			continue;
-		}
+		/*
+		 * A mutex is signaled for its owner only, but an owner never
+		 * sleeps on its own mutex (its wait was satisfied when it
+		 * queued), so for every type the first waiter that cannot have
+		 * the object ends the walk.
+		 */
+		if (!winsync_obj_is_signaled(obj, q->owner))
+			break;
 		if (atomic_cmpxchg(&q->signaled, -1, entry->index) == -1) {
 			winsync_obj_acquire(obj, q, entry->index);
 			wake_up_process(q->task);
@@ -165,7 +167,9 @@ static int wait_check_args(const struct winsync_wait_args *args)
 		return -EINVAL;
 	if (args->count > WINSYNC_MAX_WAIT_OBJECTS)
 		return -EINVAL;
-	if (!args->count && !(args->flags & WINSYNC_WAIT_ALERT))
+	/* Only a wait-any may wait for nothing but its alert. */
+	if (!args->count &&
+	    (!(args->flags & WINSYNC_WAIT_ALERT) || args->flags & WINSYNC_WAIT_ALL))
 		return -EINVAL;
 	if (args->reserved[0] || args->reserved[1])
 		return -EINVAL;

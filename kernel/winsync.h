@@ -180,9 +180,8 @@ struct winsync_owner {
 	struct list_head mutexes;
 	/* Abandons the mutexes in task context after exit or exec. */
 	struct callback_head twork;
-	/* Only the task itself touches these two. */
+	/* Only the task itself touches it. */
 	bool twork_pending;
-	bool dead;
 	struct rcu_head rcu;
 };
 

@@ -10,8 +10,9 @@
  *
  * Rules for every structure below: fields are fixed size, user pointers are
  * __u64, and every pad, reserved field and unknown flag must be zero or the
- * call fails with EINVAL.  Output fields ("out:") are ignored on input.  Released structures never change; new behaviour
- * comes with new ioctls or with flags that old kernels reject.
+ * call fails with EINVAL.  Output fields ("out:") are ignored on input.
+ * Released structures never change; new behaviour comes with new ioctls or
+ * with flags that old kernels reject.
  */
 #ifndef _UAPI_LINUX_WINSYNC_H
 #define _UAPI_LINUX_WINSYNC_H
@@ -183,7 +184,8 @@ struct winsync_reopen_args {
  * @max:	semaphore: maximum count
  * @owner_tid:	mutex: owner thread id in the caller's pid namespace; 0 if
  *		unowned or the owner is not visible there
- * @waiters:	threads waiting on the object now
+ * @waiters:	waits queued on the object now (a wait-any that lists the
+ *		object twice counts twice)
  * @uid:	owner uid of a named object, in the caller's user namespace
  * @gid:	owner gid of a named object, in the caller's user namespace
  * @mode:	permission bits of a named object
