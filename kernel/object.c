@@ -278,6 +278,33 @@ void winsync_mutex_abandon(struct winsync_obj *obj, struct winsync_owner *owner)
 		winsync_obj_notify_poll(obj);
 }
 
+/*
+ * If @obj is a mutex whose owning thread is exiting, abandon it now.  The
+ * exit hook does so too, but it runs after the kernel has woken
+ * pthread_join(), while PF_EXITING is set before that: a thread that saw
+ * the owner joined must find the mutex abandoned.  Returns true if it
+ * abandoned; the caller holds @obj and wakes poll waiters after releasing.
+ */
+bool winsync_mutex_reap(struct winsync_obj *obj, bool all)
+{
+	struct winsync_owner *owner;
+
+	winsync_assert_obj_held(obj);
+
+	if (obj->type != WINSYNC_TYPE_MUTEX)
+		return false;
+	owner = obj->u.mutex.owner;
+	if (!owner || !(READ_ONCE(owner->task->flags) & PF_EXITING))
+		return false;
+
+	winsync_owner_unlink(owner, obj);
+	obj->u.mutex.owner = NULL;
+	obj->u.mutex.count = 0;
+	obj->u.mutex.abandoned = true;
+	winsync_wake_obj(obj, all);
+	return true;
+}
+
 /* The signal step of signal-and-wait. */
 int winsync_obj_signal(struct winsync_handle *handle)
 {
@@ -660,7 +687,7 @@ static void obj_fill_info(struct winsync_handle *handle,
 {
 	struct winsync_obj *obj = handle->obj;
 	struct winsync_owner *self = NULL;
-	bool all;
+	bool all, reaped;
 
 	if (obj->type == WINSYNC_TYPE_MUTEX)
 		self = winsync_owner_current(false);
@@ -676,6 +703,7 @@ static void obj_fill_info(struct winsync_handle *handle,
 	}
 
 	all = winsync_obj_lock(obj);
+	reaped = winsync_mutex_reap(obj, all);
 	info->signaled = winsync_obj_is_signaled(obj, NULL);
 	info->waiters = obj_count_waiters(obj);
 	switch (obj->type) {
@@ -706,6 +734,8 @@ static void obj_fill_info(struct winsync_handle *handle,
 	}
 	winsync_obj_unlock(obj, all);
 
+	if (reaped)
+		winsync_obj_notify_poll(obj);
 	if (obj->type == WINSYNC_TYPE_TIMER)
 		winsync_timer_fill_info(obj, info);
 }

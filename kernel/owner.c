@@ -14,10 +14,10 @@
  * secondary thread the task has another tid, and a later record must
  * report that one.
  *
- * Limitation: the exit tracepoint fires after the kernel has woken
- * pthread_join() (CLONE_CHILD_CLEARTID happens earlier in do_exit()), so a
- * joiner may briefly see the dead thread's mutexes still owned; a waiter on
- * the mutex is woken with the abandonment as usual.
+ * The exit tracepoint fires after the kernel has woken pthread_join()
+ * (CLONE_CHILD_CLEARTID happens earlier in do_exit()).  So that a joiner
+ * never sees the dead thread's mutexes still owned, waits and queries also
+ * abandon a mutex whose owner is exiting (winsync_mutex_reap()).
  */
 
 #include <linux/hash.h>

@@ -31,14 +31,15 @@ void winsync_try_wake_any(struct winsync_obj *obj)
 	list_for_each_entry(entry, &obj->any_waiters, node) {
 		struct winsync_q *q = entry->q;
 
-		/*
-		 * A mutex is signaled for its owner only, but an owner never
-		 * sleeps on its own mutex (its wait was satisfied when it
-		 * queued), so for every type the first waiter that cannot have
-		 * the object ends the walk.
-		 */
-		if (!winsync_obj_is_signaled(obj, q->owner))
-			break;
+		if (!winsync_obj_is_signaled(obj, q->owner)) {
+			/*
+			 * An owned mutex is signaled for its owner alone, whose
+			 * recursive wait may be queued behind sleepers.
+			 */
+			if (obj->type != WINSYNC_TYPE_MUTEX)
+				break;
+			continue;
+		}
 		if (atomic_cmpxchg(&q->signaled, -1, entry->index) == -1) {
 			winsync_obj_acquire(obj, q, entry->index);
 			wake_up_process(q->task);
@@ -280,10 +281,15 @@ static u32 wait_any_queue(struct winsync_q *q, u32 first, u32 end)
 	for (i = first; i < end; i++) {
 		struct winsync_obj *obj = q->entries[i].obj;
 		bool all = winsync_obj_lock(obj);
+		bool reaped;
 
 		list_add_tail(&q->entries[i].node, &obj->any_waiters);
-		winsync_try_wake_any(obj);
+		reaped = winsync_mutex_reap(obj, all);
+		if (!reaped)
+			winsync_try_wake_any(obj);
 		winsync_obj_unlock(obj, all);
+		if (reaped)
+			winsync_obj_notify_poll(obj);
 
 		if (atomic_read(&q->signaled) != -1)
 			return i + 1 - first;
@@ -314,6 +320,16 @@ static void wait_all_queue(struct winsync_q *q)
 
 		atomic_inc(&obj->all_hint);
 		list_add_tail(&q->entries[i].node, &obj->all_waiters);
+	}
+	for (i = 0; i < q->count; i++) {
+		struct winsync_obj *obj = q->entries[i].obj;
+
+		if (obj->type != WINSYNC_TYPE_MUTEX)
+			continue;
+		winsync_dev_lock_obj(obj);
+		if (winsync_mutex_reap(obj, true))
+			winsync_obj_notify_poll(obj);
+		winsync_dev_unlock_obj(obj);
 	}
 	try_wake_all(q, NULL);
 	mutex_unlock(&winsync_wait_all_lock);

@@ -170,7 +170,10 @@ struct winsync_handle {
 struct winsync_owner {
 	/* In the owner table; writers hold the bucket lock, readers use RCU. */
 	struct hlist_node node;
-	/* Lookup key; never dereferenced. */
+	/*
+	 * Lookup key.  The task removes its record before it is freed, so
+	 * the task is alive while its record owns a mutex.
+	 */
 	const struct task_struct *task;
 	/* The thread's pid, to report its id in a caller's pid namespace. */
 	struct pid *pid;
@@ -241,6 +244,7 @@ long winsync_ioctl_create(void __user *argp);
 long winsync_ioctl_open(void __user *argp);
 int winsync_obj_signal(struct winsync_handle *handle);
 void winsync_mutex_abandon(struct winsync_obj *obj, struct winsync_owner *owner);
+bool winsync_mutex_reap(struct winsync_obj *obj, bool all);
 void winsync_obj_notify_poll(struct winsync_obj *obj);
 
 /* timer.c */
