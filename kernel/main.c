@@ -15,10 +15,14 @@
 
 #include "winsync.h"
 
+#define CREATE_TRACE_POINTS
+#include "winsync_trace.h"
+
 #define WINSYNC_FEATURES (WINSYNC_FEATURE_SEM | WINSYNC_FEATURE_MUTEX | \
 			  WINSYNC_FEATURE_EVENT | WINSYNC_FEATURE_TIMER | \
 			  WINSYNC_FEATURE_WAIT | WINSYNC_FEATURE_NAMES | \
-			  WINSYNC_FEATURE_OWNER_DEATH | WINSYNC_FEATURE_POLL)
+			  WINSYNC_FEATURE_OWNER_DEATH | WINSYNC_FEATURE_POLL | \
+			  WINSYNC_FEATURE_LIST | WINSYNC_FEATURE_TRACE)
 
 static long winsync_ioctl_get_info(void __user *argp)
 {
@@ -53,6 +57,8 @@ static long winsync_dev_ioctl(struct file *file, unsigned int cmd,
 		return winsync_ioctl_open(argp);
 	case WINSYNC_IOC_WAIT:
 		return winsync_ioctl_wait(argp);
+	case WINSYNC_IOC_LIST:
+		return winsync_ioctl_list(argp);
 	}
 	return -ENOIOCTLCMD;
 }

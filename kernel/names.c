@@ -41,6 +41,8 @@
 
 static DEFINE_MUTEX(winsync_names_lock);
 static struct rhashtable winsync_names;
+/* Every hashed name, for listing; protected by winsync_names_lock. */
+static LIST_HEAD(winsync_all_names);
 
 static unsigned int max_user_objects = 131072;
 module_param(max_user_objects, uint, 0644);
@@ -195,6 +197,7 @@ static struct winsync_obj *name_find(const struct name_key *key)
 	if (kref_get_unless_zero(&n->obj->ref))
 		return n->obj;
 	rhashtable_remove_fast(&winsync_names, &n->node, name_params);
+	list_del(&n->all_node);
 	n->hashed = false;
 	return NULL;
 }
@@ -224,6 +227,7 @@ struct winsync_obj *winsync_name_publish(struct winsync_name *n,
 		return ERR_PTR(ret);
 	}
 	n->hashed = true;
+	list_add_tail(&n->all_node, &winsync_all_names);
 	obj->name = n;
 	mutex_unlock(&winsync_names_lock);
 	return NULL;
@@ -248,8 +252,10 @@ void winsync_name_unpublish(struct winsync_obj *obj)
 	struct winsync_name *n = obj->name;
 
 	mutex_lock(&winsync_names_lock);
-	if (n->hashed)
+	if (n->hashed) {
 		rhashtable_remove_fast(&winsync_names, &n->node, name_params);
+		list_del(&n->all_node);
+	}
 	mutex_unlock(&winsync_names_lock);
 	winsync_name_free(n);
 }
@@ -279,6 +285,85 @@ bool winsync_name_permits(const struct winsync_name *n, u32 access)
 	if (!(requested & ~granted & 07))
 		return true;
 	return ns_capable(n->ns->user_ns, CAP_IPC_OWNER);
+}
+
+/* Could the caller open @n for waiting?  Then it may see it listed. */
+static bool name_visible(const struct winsync_name *n)
+{
+	if (n->ns != current->nsproxy->ipc_ns)
+		return false;
+	if (!n->global && !uid_eq(n->session, current_euid()))
+		return false;
+	return winsync_name_permits(n, WINSYNC_ACCESS_SYNCHRONIZE);
+}
+
+static void list_fill(const struct winsync_name *n,
+		      struct winsync_list_entry *e)
+{
+	struct winsync_obj_info info;
+
+	/* An object whose release waits for winsync_names_lock is whole. */
+	winsync_obj_fill_info(n->obj, &info);
+	memset(e, 0, sizeof(*e));
+	e->id = info.id;
+	e->type = info.type;
+	e->flags = info.flags;
+	e->signaled = info.signaled;
+	e->count = info.count;
+	e->max = info.max;
+	e->owner_tid = info.owner_tid;
+	e->waiters = info.waiters;
+	e->refs = kref_read(&n->obj->ref);
+	e->uid = info.uid;
+	e->gid = info.gid;
+	e->mode = info.mode;
+	e->timer_expirations = info.timer_expirations;
+	e->name_len = n->len;
+	memcpy(e->name, n->bytes, n->len);
+}
+
+long winsync_ioctl_list(void __user *argp)
+{
+	struct winsync_list_args __user *uargs = argp;
+	struct winsync_list_entry __user *uentries;
+	struct winsync_list_args args;
+	struct winsync_list_entry *e;
+	struct winsync_name *n;
+	u32 count = 0, total = 0;
+	int ret = 0;
+
+	if (copy_from_user(&args, uargs, sizeof(args)))
+		return -EFAULT;
+	if (args.flags || args.reserved[0] || args.reserved[1])
+		return -EINVAL;
+	uentries = u64_to_user_ptr(args.entries);
+
+	e = kmalloc(sizeof(*e), GFP_KERNEL);
+	if (!e)
+		return -ENOMEM;
+
+	mutex_lock(&winsync_names_lock);
+	list_for_each_entry(n, &winsync_all_names, all_node) {
+		if (!name_visible(n))
+			continue;
+		total++;
+		if (count >= args.capacity)
+			continue;
+		list_fill(n, e);
+		if (copy_to_user(&uentries[count], e, sizeof(*e))) {
+			ret = -EFAULT;
+			break;
+		}
+		count++;
+	}
+	mutex_unlock(&winsync_names_lock);
+	kfree(e);
+
+	if (ret)
+		return ret;
+	if (put_user(count, &uargs->count) || put_user(total, &uargs->total))
+		return -EFAULT;
+	return 0;
 }
 
 /*

@@ -18,6 +18,7 @@
 #include <linux/user_namespace.h>
 
 #include "winsync.h"
+#include "winsync_trace.h"
 
 /* Serializes wait-all against everything touching its objects; see winsync.h. */
 DEFINE_MUTEX(winsync_wait_all_lock);
@@ -124,6 +125,7 @@ void winsync_obj_acquire(struct winsync_obj *obj, struct winsync_q *q,
 			 u32 index)
 {
 	winsync_assert_obj_held(obj);
+	trace_winsync_wake(obj->id, task_pid_nr(q->task), index);
 
 	switch (obj->type) {
 	case WINSYNC_TYPE_SEM:
@@ -265,6 +267,7 @@ void winsync_mutex_abandon(struct winsync_obj *obj, struct winsync_owner *owner)
 
 	all = winsync_obj_lock(obj);
 	if (obj->u.mutex.owner == owner) {
+		trace_winsync_abandon(obj->id, pid_nr(owner->pid));
 		winsync_owner_unlink(owner, obj);
 		obj->u.mutex.owner = NULL;
 		obj->u.mutex.count = 0;
@@ -297,6 +300,7 @@ bool winsync_mutex_reap(struct winsync_obj *obj, bool all)
 	if (!owner || !(READ_ONCE(owner->task->flags) & PF_EXITING))
 		return false;
 
+	trace_winsync_abandon(obj->id, pid_nr(owner->pid));
 	winsync_owner_unlink(owner, obj);
 	obj->u.mutex.owner = NULL;
 	obj->u.mutex.count = 0;
@@ -335,13 +339,19 @@ static void obj_release(struct kref *ref)
 {
 	struct winsync_obj *obj = container_of(ref, struct winsync_obj, ref);
 
+	trace_winsync_destroy(obj->id, obj->type);
+
+	/*
+	 * The name goes first: until then a listing may be reading the
+	 * object under winsync_names_lock, and it must find it whole.
+	 */
+	if (obj->name)
+		winsync_name_unpublish(obj);
 	/* Nobody else can reach the object now; the owner still can. */
 	if (obj->type == WINSYNC_TYPE_MUTEX && obj->u.mutex.owner)
 		winsync_owner_unlink(obj->u.mutex.owner, obj);
 	if (obj->type == WINSYNC_TYPE_TIMER)
 		winsync_timer_destroy(obj);
-	if (obj->name)
-		winsync_name_unpublish(obj);
 	winsync_user_uncharge(obj->charged_uid);
 	atomic64_dec(&winsync_live_objects);
 	kfree(obj);
@@ -430,6 +440,7 @@ static int handle_publish(struct winsync_obj *obj, u32 access, u32 flags,
 
 static struct winsync_obj *obj_alloc(u32 type)
 {
+	static atomic64_t next_id = ATOMIC64_INIT(0);
 	struct winsync_obj *obj;
 	int ret;
 
@@ -443,6 +454,7 @@ static struct winsync_obj *obj_alloc(u32 type)
 	}
 	spin_lock_init(&obj->lock);
 	obj->type = type;
+	obj->id = atomic64_inc_return(&next_id);
 	kref_init(&obj->ref);
 	atomic_set(&obj->all_hint, 0);
 	INIT_LIST_HEAD(&obj->any_waiters);
@@ -605,6 +617,7 @@ long winsync_ioctl_create(void __user *argp)
 			goto opened;
 		}
 	}
+	trace_winsync_create(obj->id, obj->type, obj->name, false);
 	return handle_publish(obj, args.access, args.flags, &uargs->fd,
 			      &uargs->status, WINSYNC_CREATED);
 
@@ -614,6 +627,7 @@ opened:
 		winsync_obj_put(obj);
 		return ret;
 	}
+	trace_winsync_create(obj->id, obj->type, true, true);
 	return handle_publish(obj, args.access, args.flags, &uargs->fd,
 			      &uargs->status, WINSYNC_OPENED_EXISTING);
 }
@@ -646,6 +660,7 @@ long winsync_ioctl_open(void __user *argp)
 		winsync_obj_put(obj);
 		return ret;
 	}
+	trace_winsync_open(obj->id, obj->type, args.access);
 	return handle_publish(obj, args.access, args.flags, &uargs->fd, NULL, 0);
 }
 
@@ -664,6 +679,7 @@ static long obj_reopen(struct winsync_handle *handle, void __user *argp)
 	if (args.access & ~handle->access)
 		return -EACCES;
 
+	trace_winsync_open(handle->obj->id, handle->obj->type, args.access);
 	kref_get(&handle->obj->ref);
 	return handle_publish(handle->obj, args.access, args.flags, &uargs->fd,
 			      NULL, 0);
@@ -681,11 +697,10 @@ static u32 obj_count_waiters(struct winsync_obj *obj)
 	return n;
 }
 
-/* Fill @info from @obj as seen through @handle by the calling thread. */
-static void obj_fill_info(struct winsync_handle *handle,
-			  struct winsync_obj_info *info)
+/* Fill @info with @obj's state as the calling thread sees it; no access. */
+void winsync_obj_fill_info(struct winsync_obj *obj,
+			   struct winsync_obj_info *info)
 {
-	struct winsync_obj *obj = handle->obj;
 	struct winsync_owner *self = NULL;
 	bool all, reaped;
 
@@ -694,9 +709,11 @@ static void obj_fill_info(struct winsync_handle *handle,
 
 	memset(info, 0, sizeof(*info));
 	info->type = obj->type;
-	info->access = handle->access;
+	info->id = obj->id;
 	if (obj->name) {
 		info->flags |= WINSYNC_INFO_NAMED;
+		if (obj->name->global)
+			info->flags |= WINSYNC_INFO_GLOBAL;
 		info->uid = from_kuid_munged(current_user_ns(), obj->name->uid);
 		info->gid = from_kgid_munged(current_user_ns(), obj->name->gid);
 		info->mode = obj->name->mode;
@@ -746,7 +763,8 @@ static long obj_query(struct winsync_handle *handle, void __user *argp)
 
 	if (!(handle->access & WINSYNC_ACCESS_QUERY_STATE))
 		return -EACCES;
-	obj_fill_info(handle, &info);
+	winsync_obj_fill_info(handle->obj, &info);
+	info.access = handle->access;
 	if (copy_to_user(argp, &info, sizeof(info)))
 		return -EFAULT;
 	return 0;
@@ -851,8 +869,10 @@ static void winsync_obj_show_fdinfo(struct seq_file *m, struct file *file)
 	struct winsync_handle *handle = file->private_data;
 	struct winsync_obj_info info;
 
-	obj_fill_info(handle, &info);
+	winsync_obj_fill_info(handle->obj, &info);
+	info.access = handle->access;
 	seq_printf(m, "winsync-type:\t%s\n", winsync_type_names[info.type]);
+	seq_printf(m, "winsync-id:\t%llu\n", info.id);
 	seq_printf(m, "winsync-access:\t0x%08x\n", info.access);
 	seq_printf(m, "winsync-signaled:\t%u\n", info.signaled);
 	seq_printf(m, "winsync-waiters:\t%u\n", info.waiters);
@@ -898,6 +918,7 @@ static int winsync_obj_release(struct inode *inode, struct file *file)
 {
 	struct winsync_handle *handle = file->private_data;
 
+	trace_winsync_close(handle->obj->id, handle->obj->type, handle->access);
 	winsync_obj_put(handle->obj);
 	kfree(handle);
 	return 0;

@@ -24,6 +24,7 @@
 
 #include "compat.h"
 #include "winsync.h"
+#include "winsync_trace.h"
 
 static enum hrtimer_restart timer_fire(struct hrtimer *hrtimer)
 {
@@ -48,6 +49,7 @@ static void timer_work(struct work_struct *work)
 	if (!n)
 		return;
 
+	trace_winsync_timer_expire(obj->id, n);
 	all = winsync_obj_lock(obj);
 	obj->u.timer.expirations += n;
 	obj->u.timer.signaled = true;

@@ -21,6 +21,7 @@
 
 #include "compat.h"
 #include "winsync.h"
+#include "winsync_trace.h"
 
 void winsync_try_wake_any(struct winsync_obj *obj)
 {
@@ -359,12 +360,16 @@ long winsync_ioctl_wait(void __user *argp)
 
 	if (copy_from_user(&args, uargs, sizeof(args)))
 		return -EFAULT;
+	/* Output fields: ignored on input. */
+	args.index = 0;
+	args.status = 0;
 	ret = wait_check_args(&args);
 	if (ret)
 		return ret;
+	trace_winsync_wait_begin(args.count, args.flags, args.timeout);
 	ret = wait_setup(&args, &q);
 	if (ret)
-		return ret;
+		goto out_trace;
 	alert = args.flags & WINSYNC_WAIT_ALERT;
 	total = args.count + alert;
 
@@ -431,5 +436,7 @@ long winsync_ioctl_wait(void __user *argp)
 
 out:
 	q_put(q, total);
+out_trace:
+	trace_winsync_wait_end(ret, args.index, args.status);
 	return ret;
 }

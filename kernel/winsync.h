@@ -67,6 +67,7 @@ struct winsync_obj {
 
 	/* Immutable after creation. */
 	u32 type;
+	u64 id;
 
 	struct kref ref;
 
@@ -135,6 +136,8 @@ struct winsync_timer {
 struct winsync_name {
 	/* In the name table; protected by winsync_names_lock. */
 	struct rhash_head node;
+	/* In the list of all names, for listing; same lock. */
+	struct list_head all_node;
 	/* Protected by winsync_names_lock. */
 	bool hashed;
 	/* The rest is immutable. */
@@ -243,6 +246,7 @@ struct winsync_handle *winsync_handle_from_file(struct file *file);
 long winsync_ioctl_create(void __user *argp);
 long winsync_ioctl_open(void __user *argp);
 int winsync_obj_signal(struct winsync_handle *handle);
+void winsync_obj_fill_info(struct winsync_obj *obj, struct winsync_obj_info *info);
 void winsync_mutex_abandon(struct winsync_obj *obj, struct winsync_owner *owner);
 bool winsync_mutex_reap(struct winsync_obj *obj, bool all);
 void winsync_obj_notify_poll(struct winsync_obj *obj);
@@ -256,6 +260,7 @@ void winsync_timer_fill_info(struct winsync_obj *obj, struct winsync_obj_info *i
 
 /* names.c */
 int winsync_names_init(void);
+long winsync_ioctl_list(void __user *argp);
 void winsync_names_exit(void);
 struct winsync_name *winsync_name_new(u64 uname, u32 len, u32 mode);
 void winsync_name_free(struct winsync_name *n);

@@ -60,6 +60,8 @@
 #define WINSYNC_FEATURE_NAMES		(1ULL << 5)
 #define WINSYNC_FEATURE_OWNER_DEATH	(1ULL << 6)
 #define WINSYNC_FEATURE_POLL		(1ULL << 7)
+#define WINSYNC_FEATURE_LIST		(1ULL << 8)
+#define WINSYNC_FEATURE_TRACE		(1ULL << 9)
 
 /**
  * struct winsync_info - what the loaded module is and can do
@@ -173,6 +175,7 @@ struct winsync_reopen_args {
 #define WINSYNC_INFO_ABANDONED		0x4	/* mutex */
 #define WINSYNC_INFO_OWNED_BY_CALLER	0x8	/* mutex */
 #define WINSYNC_INFO_ACTIVE		0x10	/* timer armed */
+#define WINSYNC_INFO_GLOBAL		0x20	/* named in Global\ */
 
 /**
  * struct winsync_obj_info - state of an object, read through a handle
@@ -193,6 +196,8 @@ struct winsync_reopen_args {
  * @timer_remaining_ns: timer: nanoseconds to the next expiry (0 if inactive)
  * @timer_period_ns: timer: period, 0 for a one-shot timer
  * @timer_expirations: timer: expirations since creation
+ * @id:		the object's identity: unique while the module is loaded, the
+ *		same through every handle, and the one trace events report
  * @reserved:	zero
  */
 struct winsync_obj_info {
@@ -211,7 +216,67 @@ struct winsync_obj_info {
 	__u64 timer_remaining_ns;
 	__u64 timer_period_ns;
 	__u64 timer_expirations;
-	__u64 reserved[4];
+	__u64 id;
+	__u64 reserved[3];
+};
+
+/**
+ * struct winsync_list_entry - one named object, as WINSYNC_IOC_LIST sees it
+ * @id:		as in struct winsync_obj_info
+ * @type:	WINSYNC_TYPE_*
+ * @flags:	WINSYNC_INFO_* (WINSYNC_INFO_NAMED is always set)
+ * @signaled:	as in struct winsync_obj_info
+ * @count:	as in struct winsync_obj_info
+ * @max:	as in struct winsync_obj_info
+ * @owner_tid:	as in struct winsync_obj_info
+ * @waiters:	as in struct winsync_obj_info
+ * @refs:	references to the object: its open handles, plus a transient
+ *		one while the kernel works on it
+ * @uid:	owner uid, in the caller's user namespace
+ * @gid:	owner gid, in the caller's user namespace
+ * @mode:	permission bits
+ * @name_len:	bytes of @name used
+ * @timer_expirations: timer: expirations since creation
+ * @reserved:	zero
+ * @name:	the name after its prefix, not NUL-terminated; the prefix is
+ *		"Global\" with WINSYNC_INFO_GLOBAL, else "Local\"
+ */
+struct winsync_list_entry {
+	__u64 id;
+	__u32 type;
+	__u32 flags;
+	__u32 signaled;
+	__u32 count;
+	__u32 max;
+	__u32 owner_tid;
+	__u32 waiters;
+	__u32 refs;
+	__u32 uid;
+	__u32 gid;
+	__u32 mode;
+	__u32 name_len;
+	__u64 timer_expirations;
+	__u64 reserved[2];
+	char name[WINSYNC_NAME_MAX];
+};
+
+/**
+ * struct winsync_list_args - list the named objects the caller could open
+ * @entries:	user pointer to an array of @capacity entries
+ * @capacity:	entries the array holds (may be 0 to learn @total)
+ * @flags:	zero
+ * @count:	out: entries written
+ * @total:	out: named objects visible to the caller; larger than @count
+ *		when the array was too small
+ * @reserved:	zero
+ */
+struct winsync_list_args {
+	__u64 entries;
+	__u32 capacity;
+	__u32 flags;
+	__u32 count;
+	__u32 total;
+	__u64 reserved[2];
 };
 
 /* Flags of struct winsync_timer_args. */
@@ -286,6 +351,7 @@ struct winsync_wait_args {
 #define WINSYNC_IOC_CREATE		_IOWR(WINSYNC_IOC_MAGIC, 0x01, struct winsync_create_args)
 #define WINSYNC_IOC_OPEN		_IOWR(WINSYNC_IOC_MAGIC, 0x02, struct winsync_open_args)
 #define WINSYNC_IOC_WAIT		_IOWR(WINSYNC_IOC_MAGIC, 0x03, struct winsync_wait_args)
+#define WINSYNC_IOC_LIST		_IOWR(WINSYNC_IOC_MAGIC, 0x04, struct winsync_list_args)
 
 /* On an object handle. */
 #define WINSYNC_IOC_QUERY		_IOR(WINSYNC_IOC_MAGIC, 0x10, struct winsync_obj_info)
