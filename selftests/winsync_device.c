@@ -361,21 +361,6 @@ TEST(create_bad_type)
 	close(dev);
 }
 
-TEST(create_timer_unsupported)
-{
-	struct winsync_create_args args;
-	int dev;
-
-	WS_OPEN_DEV(dev);
-	if (ws_features(dev) & WINSYNC_FEATURE_TIMER)
-		SKIP(close(dev); return, "this module implements timers");
-	valid_args(&args, WINSYNC_TYPE_TIMER);
-	EXPECT_EQ(EOPNOTSUPP, create_err(dev, &args));
-	args.flags = WINSYNC_CREATE_MANUAL_RESET;
-	EXPECT_EQ(EOPNOTSUPP, create_err(dev, &args));
-	close(dev);
-}
-
 TEST(create_bad_flags)
 {
 	static const struct { __u32 type, flags; } bad[] = {
@@ -537,35 +522,6 @@ TEST(create_name_len_without_name)
 	valid_args(&args, WINSYNC_TYPE_EVENT);
 	args.name_len = 5;
 	EXPECT_EQ(EINVAL, create_err(dev, &args));
-	close(dev);
-}
-
-TEST(create_named_unsupported)
-{
-	static const char name[] = "winsync-selftest";
-	struct winsync_create_args args;
-	struct winsync_open_args oargs;
-	int dev, err, t;
-
-	WS_OPEN_DEV(dev);
-	if (ws_features(dev) & WINSYNC_FEATURE_NAMES)
-		SKIP(close(dev); return, "this module implements names");
-	for (t = 0; t < 3; t++) {
-		valid_args(&args, all_types[t]);
-		args.name = (uintptr_t)name;
-		args.name_len = strlen(name);
-		args.mode = 0600;
-		EXPECT_EQ(EOPNOTSUPP, create_err(dev, &args));
-	}
-	memset(&oargs, 0, sizeof(oargs));
-	oargs.type = WINSYNC_TYPE_EVENT;
-	oargs.access = WINSYNC_ACCESS_ALL;
-	oargs.name = (uintptr_t)name;
-	oargs.name_len = strlen(name);
-	err = ws_ioctl(dev, WINSYNC_IOC_OPEN, &oargs);
-	EXPECT_TRUE(err == EOPNOTSUPP || err == ENOTTY) TH_LOG("OPEN: %d", err);
-	if (!err)
-		close(oargs.fd);
 	close(dev);
 }
 
