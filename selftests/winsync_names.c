@@ -1494,7 +1494,7 @@ TEST(owner_uid_gid_mode)
 	a = nc(dev, WINSYNC_TYPE_SEM, 0, WINSYNC_ACCESS_ALL, 0640, name, &st);
 	ASSERT_LE(0, a);
 	ASSERT_EQ(0, ws_query(a, &info));
-	EXPECT_EQ(WINSYNC_INFO_NAMED, info.flags);
+	EXPECT_EQ(WINSYNC_INFO_NAMED | WINSYNC_INFO_GLOBAL, info.flags);
 	EXPECT_EQ(geteuid(), info.uid);
 	EXPECT_EQ(getegid(), info.gid);
 	EXPECT_EQ(0640, info.mode);
