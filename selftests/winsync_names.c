@@ -166,31 +166,6 @@ static bool same_event(int a, int b)
 	return same && WS_QUERY_FIELD(b, signaled) == 0;
 }
 
-/* The value of "key:\t" in /proc/self/fdinfo/@fd; false if missing. */
-static bool fdinfo_get(int fd, const char *key, char *val, size_t len)
-{
-	char path[64], line[2048];
-	size_t klen = strlen(key);
-	bool found = false;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	f = fopen(path, "re");
-	if (!f)
-		return false;
-	while (fgets(line, sizeof(line), f)) {
-		if (strncmp(line, key, klen) || line[klen] != ':' ||
-		    line[klen + 1] != '\t')
-			continue;
-		line[strcspn(line, "\n")] = 0;
-		snprintf(val, len, "%s", line + klen + 2);
-		found = true;
-		break;
-	}
-	fclose(f);
-	return found;
-}
-
 /* How many lines of /proc/self/fdinfo/@fd start with @prefix. */
 static int fdinfo_count(int fd, const char *prefix)
 {
@@ -208,13 +183,6 @@ static int fdinfo_count(int fd, const char *prefix)
 	fclose(f);
 	return n;
 }
-
-#define EXPECT_FDINFO(fd, key, want) do {				\
-	char __v[1200] = "";						\
-	EXPECT_TRUE(fdinfo_get((fd), (key), __v, sizeof(__v)))		\
-		TH_LOG("no %s line", (key));				\
-	EXPECT_STREQ((want), __v) TH_LOG("%s", (key));			\
-} while (0)
 
 /* ---- running code as another user ---- */
 
@@ -743,7 +711,7 @@ TEST(open_handle_has_requested_access)
 		    WINSYNC_ACCESS_ALL, name, strlen(name));
 	ASSERT_LE(0, fd);
 	EXPECT_FALSE(ws_is_cloexec(fd));
-	EXPECT_TRUE(fdinfo_get(fd, "winsync-type", val, sizeof(val)));
+	EXPECT_TRUE(ws_fdinfo_get(fd, "winsync-type", val, sizeof(val)));
 	EXPECT_STREQ("event", val);
 	close(fd);
 	close(m);
@@ -1513,8 +1481,8 @@ TEST(owner_uid_gid_mode)
 	EXPECT_EQ(0, info.uid);
 	EXPECT_EQ(0, info.gid);
 	EXPECT_EQ(0, info.mode);
-	EXPECT_FALSE(fdinfo_get(a, "winsync-name", val, sizeof(val)));
-	EXPECT_FALSE(fdinfo_get(a, "winsync-mode", val, sizeof(val)));
+	EXPECT_FALSE(ws_fdinfo_get(a, "winsync-name", val, sizeof(val)));
+	EXPECT_FALSE(ws_fdinfo_get(a, "winsync-mode", val, sizeof(val)));
 	close(a);
 
 	if (geteuid() != 0) {

@@ -282,41 +282,6 @@ TEST(epoll_close_handle)
 
 /* ---- fdinfo ---- */
 
-/*
- * The value of "key:\t" in /proc/self/fdinfo/@fd, into @val; false if the
- * line is missing.
- */
-static bool fdinfo_get(int fd, const char *key, char *val, size_t len)
-{
-	char path[64], line[256];
-	size_t klen = strlen(key);
-	bool found = false;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	f = fopen(path, "re");
-	if (!f)
-		return false;
-	while (fgets(line, sizeof(line), f)) {
-		if (strncmp(line, key, klen) || line[klen] != ':' ||
-		    line[klen + 1] != '\t')
-			continue;
-		line[strcspn(line, "\n")] = 0;
-		snprintf(val, len, "%s", line + klen + 2);
-		found = true;
-		break;
-	}
-	fclose(f);
-	return found;
-}
-
-#define EXPECT_FDINFO(fd, key, want) do {				\
-	char __v[128] = "";						\
-	EXPECT_TRUE(fdinfo_get((fd), (key), __v, sizeof(__v)))		\
-		TH_LOG("no %s line", (key));				\
-	EXPECT_STREQ((want), __v) TH_LOG("%s", (key));			\
-} while (0)
-
 TEST(fdinfo_semaphore)
 {
 	int dev, sem, r;

@@ -203,6 +203,45 @@ static inline int ws_event_pulse(int fd, __u32 *prev)
 	return ws_u32_ioctl(fd, WINSYNC_IOC_EVENT_PULSE, 0xdeadbeef, prev);
 }
 
+/*
+ * The value of "key:\t" in /proc/self/fdinfo/@fd, into @val; false if the
+ * line is missing.
+ */
+static inline bool ws_fdinfo_get(int fd, const char *key, char *val, size_t len)
+{
+	char path[64], line[256];
+	size_t klen = strlen(key), n;
+	bool found = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f)) {
+		if (strncmp(line, key, klen) || line[klen] != ':' ||
+		    line[klen + 1] != '\t')
+			continue;
+		line[strcspn(line, "\n")] = 0;
+		n = strlen(line + klen + 2);
+		if (n >= len)
+			n = len - 1;
+		memcpy(val, line + klen + 2, n);
+		val[n] = 0;
+		found = true;
+		break;
+	}
+	fclose(f);
+	return found;
+}
+
+#define EXPECT_FDINFO(fd, key, want) do {				\
+	char __v[128] = "";						\
+	EXPECT_TRUE(ws_fdinfo_get((fd), (key), __v, sizeof(__v)))	\
+		TH_LOG("no %s line", (key));				\
+	EXPECT_STREQ((want), __v) TH_LOG("%s", (key));			\
+} while (0)
+
 static inline __u64 ws_now(clockid_t clock)
 {
 	struct timespec ts;

@@ -82,38 +82,6 @@ static bool await_signaled(int fd, unsigned int ms)
 	return WS_QUERY_FIELD(fd, signaled) == 1;
 }
 
-/* The value of "key:\t" in /proc/self/fdinfo/@fd; false if missing. */
-static bool fdinfo_get(int fd, const char *key, char *val, size_t len)
-{
-	char path[64], line[256];
-	size_t klen = strlen(key);
-	bool found = false;
-	FILE *f;
-
-	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
-	f = fopen(path, "re");
-	if (!f)
-		return false;
-	while (fgets(line, sizeof(line), f)) {
-		if (strncmp(line, key, klen) || line[klen] != ':' ||
-		    line[klen + 1] != '\t')
-			continue;
-		line[strcspn(line, "\n")] = 0;
-		snprintf(val, len, "%s", line + klen + 2);
-		found = true;
-		break;
-	}
-	fclose(f);
-	return found;
-}
-
-#define EXPECT_FDINFO(fd, key, want) do {				\
-	char __v[128] = "";						\
-	EXPECT_TRUE(fdinfo_get((fd), (key), __v, sizeof(__v)))		\
-		TH_LOG("no %s line", (key));				\
-	EXPECT_STREQ((want), __v) TH_LOG("%s", (key));			\
-} while (0)
-
 static long long live_objects(int dev)
 {
 	struct winsync_info info;
@@ -953,7 +921,7 @@ TEST(fdinfo_timer)
 	ASSERT_EQ(0, tm_set(fd, 10 * WS_NS_PER_SEC, 50 * MS));
 	EXPECT_FDINFO(fd, "winsync-active", "1");
 	EXPECT_FDINFO(fd, "winsync-period-ns", "50000000");
-	ASSERT_TRUE(fdinfo_get(fd, "winsync-remaining-ns", val, sizeof(val)));
+	ASSERT_TRUE(ws_fdinfo_get(fd, "winsync-remaining-ns", val, sizeof(val)));
 	EXPECT_LT(0, strtoull(val, NULL, 10));
 	EXPECT_GE(10 * WS_NS_PER_SEC, strtoull(val, NULL, 10));
 	ASSERT_EQ(0, tm_set(fd, 0, 0));
