@@ -2,7 +2,7 @@
 #
 # winsync: build everything, or test it in a VM.
 #
-#   make                 module (against KDIR), library, tools, selftests
+#   make                 module (against KDIR), library, tools, examples, selftests
 #   make KDIR=/path      module against another kernel build tree
 #   make check           selftests in a VM on every supported Debian kernel
 #   make demo            boot a VM and show winsync at work
@@ -17,9 +17,9 @@ VM := tools/winsync-vm
 
 export PREFIX DESTDIR
 
-.PHONY: all module lib tools selftests check demo install clean help deps
+.PHONY: all module lib tools examples selftests check demo install clean help deps
 
-all: module lib tools selftests
+all: module lib tools examples selftests
 
 # A missing default KDIR (no headers for the running kernel) only skips the
 # module; a KDIR given on the command line must exist.
@@ -41,6 +41,9 @@ lib:
 
 tools: lib
 	$(MAKE) -C tools
+
+examples: lib
+	$(MAKE) -C examples
 
 selftests: lib
 	$(MAKE) -C selftests
