@@ -37,19 +37,6 @@ static const char * const winsync_type_names[] = {
  * Lock helpers; the protocol is described in winsync.h.
  */
 
-/* Take obj->lock, waiting out a holder of the device lock. */
-static void obj_spin_lock(struct winsync_obj *obj)
-{
-	for (;;) {
-		spin_lock(&obj->lock);
-		if (likely(!obj->dev_locked))
-			return;
-		spin_unlock(&obj->lock);
-		/* dev_locked is set and cleared within one hold of the mutex. */
-		mutex_lock(&winsync_wait_all_lock);
-		mutex_unlock(&winsync_wait_all_lock);
-	}
-}
 
 void winsync_dev_lock_obj(struct winsync_obj *obj)
 {
@@ -69,29 +56,33 @@ void winsync_dev_unlock_obj(struct winsync_obj *obj)
 }
 
 /*
- * Hold @obj for a state change.  Returns true if the caller also holds
- * winsync_wait_all_lock, because wait-all waiters are queued on @obj and
- * must be considered too.
+ * The rest of winsync_obj_lock(), entered with obj->lock held when a
+ * holder of the device lock owns the object or wait-all waiters are queued.
  */
-bool winsync_obj_lock(struct winsync_obj *obj)
+bool winsync_obj_lock_slow(struct winsync_obj *obj)
 {
-	obj_spin_lock(obj);
-	if (likely(!atomic_read(&obj->all_hint)))
-		return false;
-	spin_unlock(&obj->lock);
-	mutex_lock(&winsync_wait_all_lock);
-	winsync_dev_lock_obj(obj);
-	return true;
+	for (;;) {
+		if (obj->dev_locked) {
+			spin_unlock(&obj->lock);
+			/* dev_locked is set and cleared within one hold. */
+			mutex_lock(&winsync_wait_all_lock);
+			mutex_unlock(&winsync_wait_all_lock);
+			spin_lock(&obj->lock);
+			continue;
+		}
+		if (!atomic_read(&obj->all_hint))
+			return false;
+		spin_unlock(&obj->lock);
+		mutex_lock(&winsync_wait_all_lock);
+		winsync_dev_lock_obj(obj);
+		return true;
+	}
 }
 
-void winsync_obj_unlock(struct winsync_obj *obj, bool all)
+void winsync_obj_unlock_all(struct winsync_obj *obj)
 {
-	if (all) {
-		winsync_dev_unlock_obj(obj);
-		mutex_unlock(&winsync_wait_all_lock);
-	} else {
-		spin_unlock(&obj->lock);
-	}
+	winsync_dev_unlock_obj(obj);
+	mutex_unlock(&winsync_wait_all_lock);
 }
 
 /*
@@ -214,15 +205,14 @@ static int obj_sem_release(struct winsync_obj *obj, u32 count, u32 *prev)
 
 static int obj_mutex_release(struct winsync_obj *obj, u32 *prev)
 {
-	struct winsync_owner *owner = winsync_owner_current(false);
+	struct winsync_owner *owner;
 	bool all;
 	int ret = 0;
 
-	if (!owner)
-		return -EPERM;
-
 	all = winsync_obj_lock(obj);
-	if (obj->u.mutex.owner != owner) {
+	owner = obj->u.mutex.owner;
+	/* An owner's task is alive while it owns; see struct winsync_owner. */
+	if (!owner || owner->task != current) {
 		ret = -EPERM;
 	} else {
 		*prev = obj->u.mutex.count;
@@ -701,11 +691,7 @@ static u32 obj_count_waiters(struct winsync_obj *obj)
 void winsync_obj_fill_info(struct winsync_obj *obj,
 			   struct winsync_obj_info *info)
 {
-	struct winsync_owner *self = NULL;
 	bool all, reaped;
-
-	if (obj->type == WINSYNC_TYPE_MUTEX)
-		self = winsync_owner_current(false);
 
 	memset(info, 0, sizeof(*info));
 	info->type = obj->type;
@@ -734,7 +720,7 @@ void winsync_obj_fill_info(struct winsync_obj *obj,
 			info->owner_tid = winsync_owner_tid(obj->u.mutex.owner);
 		if (obj->u.mutex.abandoned)
 			info->flags |= WINSYNC_INFO_ABANDONED;
-		if (self && obj->u.mutex.owner == self)
+		if (obj->u.mutex.owner && obj->u.mutex.owner->task == current)
 			info->flags |= WINSYNC_INFO_OWNED_BY_CALLER;
 		break;
 	case WINSYNC_TYPE_EVENT:

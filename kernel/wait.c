@@ -272,8 +272,10 @@ err:
 
 /*
  * Queue entries @first..@end-1 for wait-any, in index order, and look at
- * each object at once, so that the lowest signaled index wins.  Stops early
- * once the wait is satisfied; returns how many entries were queued.
+ * each object at once, so that the lowest signaled index wins.  Stops once
+ * the wait is satisfied; returns how many entries were queued.  An object
+ * that is signaled when looked at is taken without being queued: it has no
+ * waiter that it could satisfy first.
  */
 static u32 wait_any_queue(struct winsync_q *q, u32 first, u32 end)
 {
@@ -282,16 +284,25 @@ static u32 wait_any_queue(struct winsync_q *q, u32 first, u32 end)
 	for (i = first; i < end; i++) {
 		struct winsync_obj *obj = q->entries[i].obj;
 		bool all = winsync_obj_lock(obj);
-		bool reaped;
+		bool reaped = false, taken = false;
 
-		list_add_tail(&q->entries[i].node, &obj->any_waiters);
-		reaped = winsync_mutex_reap(obj, all);
-		if (!reaped)
-			winsync_try_wake_any(obj);
+		/* A reaped mutex goes to its earlier waiters first. */
+		if (obj->type == WINSYNC_TYPE_MUTEX)
+			reaped = winsync_mutex_reap(obj, all);
+		if (winsync_obj_is_signaled(obj, q->owner)) {
+			/* An earlier object may have been given to @q meanwhile. */
+			if (atomic_cmpxchg(&q->signaled, -1, i) == -1)
+				winsync_obj_acquire(obj, q, i);
+			taken = true;
+		} else {
+			list_add_tail(&q->entries[i].node, &obj->any_waiters);
+		}
 		winsync_obj_unlock(obj, all);
 		if (reaped)
 			winsync_obj_notify_poll(obj);
 
+		if (taken)
+			return i - first;
 		if (atomic_read(&q->signaled) != -1)
 			return i + 1 - first;
 	}

@@ -59,6 +59,10 @@ struct winsync_owner;
 /* Access rights meaningful for each type; index by WINSYNC_TYPE_*. */
 #define WINSYNC_ACCESS_MUTEX_ALL	(WINSYNC_ACCESS_ALL & ~WINSYNC_ACCESS_MODIFY_STATE)
 
+/*
+ * Field order keeps the 32-bit fields together: on a production kernel the
+ * object fits the 128-byte slab class.
+ */
 struct winsync_obj {
 	/* Protects the state (u), the waiter lists and dev_locked. */
 	spinlock_t lock;
@@ -67,12 +71,16 @@ struct winsync_obj {
 
 	/* Immutable after creation. */
 	u32 type;
-	u64 id;
+	/* The user charged for the object; immutable. */
+	kuid_t charged_uid;
 
 	struct kref ref;
 
 	/* Wait-all waiters queued on the object; read without any lock. */
 	atomic_t all_hint;
+
+	/* Immutable after creation. */
+	u64 id;
 
 	/* struct winsync_q_entry, protected by lock. */
 	struct list_head any_waiters;
@@ -84,8 +92,6 @@ struct winsync_obj {
 
 	/* Immutable once the object is reachable; NULL if unnamed. */
 	struct winsync_name *name;
-	/* The user charged for the object; immutable. */
-	kuid_t charged_uid;
 
 	/* Protected by lock (or by the dev-lock, see above). */
 	union {
@@ -232,10 +238,32 @@ static inline void winsync_assert_obj_held(struct winsync_obj *obj)
 }
 
 /* object.c */
-bool winsync_obj_lock(struct winsync_obj *obj);
-void winsync_obj_unlock(struct winsync_obj *obj, bool all);
+bool winsync_obj_lock_slow(struct winsync_obj *obj);
+void winsync_obj_unlock_all(struct winsync_obj *obj);
 void winsync_dev_lock_obj(struct winsync_obj *obj);
 void winsync_dev_unlock_obj(struct winsync_obj *obj);
+
+/*
+ * Hold @obj for a state change.  Returns true if the caller also holds
+ * winsync_wait_all_lock, because wait-all waiters are queued on @obj and
+ * must be considered too.  The common case, no wait-all in sight, is one
+ * spinlock.
+ */
+static inline bool winsync_obj_lock(struct winsync_obj *obj)
+{
+	spin_lock(&obj->lock);
+	if (likely(!obj->dev_locked && !atomic_read(&obj->all_hint)))
+		return false;
+	return winsync_obj_lock_slow(obj);
+}
+
+static inline void winsync_obj_unlock(struct winsync_obj *obj, bool all)
+{
+	if (likely(!all))
+		spin_unlock(&obj->lock);
+	else
+		winsync_obj_unlock_all(obj);
+}
 bool winsync_obj_is_signaled(struct winsync_obj *obj,
 			     const struct winsync_owner *owner);
 void winsync_obj_acquire(struct winsync_obj *obj, struct winsync_q *q,
