@@ -37,7 +37,6 @@ static const char * const winsync_type_names[] = {
  * Lock helpers; the protocol is described in winsync.h.
  */
 
-
 void winsync_dev_lock_obj(struct winsync_obj *obj)
 {
 	lockdep_assert_held(&winsync_wait_all_lock);

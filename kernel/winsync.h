@@ -264,6 +264,7 @@ static inline void winsync_obj_unlock(struct winsync_obj *obj, bool all)
 	else
 		winsync_obj_unlock_all(obj);
 }
+
 bool winsync_obj_is_signaled(struct winsync_obj *obj,
 			     const struct winsync_owner *owner);
 void winsync_obj_acquire(struct winsync_obj *obj, struct winsync_q *q,
