@@ -197,6 +197,8 @@ static const struct { uint64_t bit; const char *name; } feature_names[] = {
 	{ WINSYNC_FEATURE_NAMES, "named objects" },
 	{ WINSYNC_FEATURE_OWNER_DEATH, "abandoned mutexes on thread exit" },
 	{ WINSYNC_FEATURE_POLL, "poll/epoll on handles" },
+	{ WINSYNC_FEATURE_LIST, "listing named objects" },
+	{ WINSYNC_FEATURE_TRACE, "trace events" },
 };
 #define N_FEATURES (sizeof(feature_names) / sizeof(feature_names[0]))
 
