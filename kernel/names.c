@@ -26,6 +26,8 @@
 #include <linux/hash.h>
 #include <linux/ipc_namespace.h>
 #include <linux/jhash.h>
+#include <linux/minmax.h>
+#include <linux/mm.h>
 #include <linux/moduleparam.h>
 #include <linux/nsproxy.h>
 #include <linux/proc_ns.h>
@@ -41,8 +43,9 @@
 
 static DEFINE_MUTEX(winsync_names_lock);
 static struct rhashtable winsync_names;
-/* Every hashed name, for listing; protected by winsync_names_lock. */
+/* Every hashed name, for listing, and their number; winsync_names_lock. */
 static LIST_HEAD(winsync_all_names);
+static unsigned int winsync_names_count;
 
 static unsigned int max_user_objects = 131072;
 module_param(max_user_objects, uint, 0644);
@@ -198,6 +201,7 @@ static struct winsync_obj *name_find(const struct name_key *key)
 		return n->obj;
 	rhashtable_remove_fast(&winsync_names, &n->node, name_params);
 	list_del(&n->all_node);
+	winsync_names_count--;
 	n->hashed = false;
 	return NULL;
 }
@@ -228,6 +232,7 @@ struct winsync_obj *winsync_name_publish(struct winsync_name *n,
 	}
 	n->hashed = true;
 	list_add_tail(&n->all_node, &winsync_all_names);
+	winsync_names_count++;
 	obj->name = n;
 	mutex_unlock(&winsync_names_lock);
 	return NULL;
@@ -255,6 +260,7 @@ void winsync_name_unpublish(struct winsync_obj *obj)
 	if (n->hashed) {
 		rhashtable_remove_fast(&winsync_names, &n->node, name_params);
 		list_del(&n->all_node);
+		winsync_names_count--;
 	}
 	mutex_unlock(&winsync_names_lock);
 	winsync_name_free(n);
@@ -267,7 +273,7 @@ void winsync_name_unpublish(struct winsync_obj *obj)
  * WRITE_DAC, WRITE_OWNER).  As for SysV IPC, CAP_IPC_OWNER in the user
  * namespace that owns the IPC namespace overrides.
  */
-bool winsync_name_permits(const struct winsync_name *n, u32 access)
+static bool name_permits(const struct winsync_name *n, u32 access, bool audit)
 {
 	int requested = 0, granted = n->mode;
 
@@ -284,7 +290,14 @@ bool winsync_name_permits(const struct winsync_name *n, u32 access)
 		granted >>= 3;
 	if (!(requested & ~granted & 07))
 		return true;
+	if (!audit)
+		return ns_capable_noaudit(n->ns->user_ns, CAP_IPC_OWNER);
 	return ns_capable(n->ns->user_ns, CAP_IPC_OWNER);
+}
+
+bool winsync_name_permits(const struct winsync_name *n, u32 access)
+{
+	return name_permits(n, access, true);
 }
 
 /* Could the caller open @n for waiting?  Then it may see it listed. */
@@ -294,16 +307,17 @@ static bool name_visible(const struct winsync_name *n)
 		return false;
 	if (!n->global && !uid_eq(n->session, current_euid()))
 		return false;
-	return winsync_name_permits(n, WINSYNC_ACCESS_SYNCHRONIZE);
+	/* Looking is not an access attempt: nothing to audit. */
+	return name_permits(n, WINSYNC_ACCESS_SYNCHRONIZE, false);
 }
 
-static void list_fill(const struct winsync_name *n,
-		      struct winsync_list_entry *e)
+/* @obj is pinned, so its name is alive too. */
+static void list_fill(struct winsync_obj *obj, struct winsync_list_entry *e)
 {
+	const struct winsync_name *n = obj->name;
 	struct winsync_obj_info info;
 
-	/* An object whose release waits for winsync_names_lock is whole. */
-	winsync_obj_fill_info(n->obj, &info);
+	winsync_obj_fill_info(obj, &info);
 	memset(e, 0, sizeof(*e));
 	e->id = info.id;
 	e->type = info.type;
@@ -313,7 +327,8 @@ static void list_fill(const struct winsync_name *n,
 	e->max = info.max;
 	e->owner_tid = info.owner_tid;
 	e->waiters = info.waiters;
-	e->refs = kref_read(&n->obj->ref);
+	/* Less the listing's own reference. */
+	e->refs = kref_read(&obj->ref) - 1;
 	e->uid = info.uid;
 	e->gid = info.gid;
 	e->mode = info.mode;
@@ -322,14 +337,21 @@ static void list_fill(const struct winsync_name *n,
 	memcpy(e->name, n->bytes, n->len);
 }
 
+/*
+ * The names lock is held only to count the visible names and pin up to
+ * @capacity of their objects: the state is read and copied out after it is
+ * released, so a slow user buffer (say, one mapped from FUSE) cannot hold
+ * up every named create and open in the system.
+ */
 long winsync_ioctl_list(void __user *argp)
 {
 	struct winsync_list_args __user *uargs = argp;
 	struct winsync_list_entry __user *uentries;
 	struct winsync_list_args args;
 	struct winsync_list_entry *e;
+	struct winsync_obj **objs;
 	struct winsync_name *n;
-	u32 count = 0, total = 0;
+	u32 max, pinned = 0, total = 0, i;
 	int ret = 0;
 
 	if (copy_from_user(&args, uargs, sizeof(args)))
@@ -338,32 +360,42 @@ long winsync_ioctl_list(void __user *argp)
 		return -EINVAL;
 	uentries = u64_to_user_ptr(args.entries);
 
+	/* Names created meanwhile count in total, but may not fit. */
+	max = min(args.capacity, READ_ONCE(winsync_names_count));
+	objs = kvmalloc_array(max ?: 1, sizeof(*objs), GFP_KERNEL);
 	e = kmalloc(sizeof(*e), GFP_KERNEL);
-	if (!e)
-		return -ENOMEM;
+	if (!objs || !e) {
+		ret = -ENOMEM;
+		goto out_free;
+	}
 
 	mutex_lock(&winsync_names_lock);
 	list_for_each_entry(n, &winsync_all_names, all_node) {
 		if (!name_visible(n))
 			continue;
+		/* A dying object is as good as gone. */
+		if (pinned < max && kref_get_unless_zero(&n->obj->ref))
+			objs[pinned++] = n->obj;
 		total++;
-		if (count >= args.capacity)
-			continue;
-		list_fill(n, e);
-		if (copy_to_user(&uentries[count], e, sizeof(*e))) {
-			ret = -EFAULT;
-			break;
-		}
-		count++;
 	}
 	mutex_unlock(&winsync_names_lock);
-	kfree(e);
 
-	if (ret)
-		return ret;
-	if (put_user(count, &uargs->count) || put_user(total, &uargs->total))
-		return -EFAULT;
-	return 0;
+	for (i = 0; i < pinned; i++) {
+		if (!ret) {
+			list_fill(objs[i], e);
+			if (copy_to_user(&uentries[i], e, sizeof(*e)))
+				ret = -EFAULT;
+		}
+		winsync_obj_put(objs[i]);
+	}
+	if (!ret && (put_user(pinned, &uargs->count) ||
+		     put_user(total, &uargs->total)))
+		ret = -EFAULT;
+
+out_free:
+	kfree(e);
+	kvfree(objs);
+	return ret;
 }
 
 /*

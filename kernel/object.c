@@ -857,7 +857,6 @@ static void winsync_obj_show_fdinfo(struct seq_file *m, struct file *file)
 	winsync_obj_fill_info(handle->obj, &info);
 	info.access = handle->access;
 	seq_printf(m, "winsync-type:\t%s\n", winsync_type_names[info.type]);
-	seq_printf(m, "winsync-id:\t%llu\n", info.id);
 	seq_printf(m, "winsync-access:\t0x%08x\n", info.access);
 	seq_printf(m, "winsync-signaled:\t%u\n", info.signaled);
 	seq_printf(m, "winsync-waiters:\t%u\n", info.waiters);
@@ -897,6 +896,7 @@ static void winsync_obj_show_fdinfo(struct seq_file *m, struct file *file)
 			   info.timer_expirations);
 		break;
 	}
+	seq_printf(m, "winsync-id:\t%llu\n", info.id);
 }
 
 static int winsync_obj_release(struct inode *inode, struct file *file)
