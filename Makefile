@@ -6,7 +6,14 @@
 #   make KDIR=/path      module against another kernel build tree
 #   make check           selftests in a VM on every supported Debian kernel
 #   make demo            boot a VM and show winsync at work
-#   make install         library, headers, man pages, tools (PREFIX, DESTDIR)
+#   make bench           benchmark winsync against its peers in a VM
+#   make install         library, headers, man pages, tools, udev rule,
+#                        modules-load.d file, and the module if KDIR exists
+#                        (PREFIX, DESTDIR); or one part: install-module,
+#                        install-headers, install-lib, install-tools,
+#                        install-man, install-udev, install-modules-load
+#   make dkms-install    module source into /usr/src/winsync-VERSION, then
+#                        dkms add, build, install (dkms-remove undoes it)
 #
 # Userspace output goes to build/; the module is built by kbuild in place.
 
@@ -17,7 +24,25 @@ VM := tools/winsync-vm
 
 export PREFIX DESTDIR
 
-.PHONY: all module lib tools examples selftests check demo install clean help deps
+VERSION := $(shell cat VERSION)
+# The release of the kernel KDIR is for (its UTS_RELEASE), for install-module.
+KVER ?= $(shell sed -n 's/^\#define UTS_RELEASE "\(.*\)"/\1/p' \
+		$(KDIR)/include/generated/utsrelease.h 2>/dev/null)
+MODDIR ?= /lib/modules/$(KVER)/updates
+# udev and systemd read /usr/lib/... (packages) and /etc/... (local admin).
+ifeq ($(PREFIX),/usr)
+UDEVRULESDIR ?= /usr/lib/udev/rules.d
+MODULESLOADDIR ?= /usr/lib/modules-load.d
+else
+UDEVRULESDIR ?= /etc/udev/rules.d
+MODULESLOADDIR ?= /etc/modules-load.d
+endif
+DKMS_SRC := /usr/src/winsync-$(VERSION)
+INSTALL ?= install
+
+.PHONY: all module lib tools examples selftests check demo bench install clean help deps \
+	install-module install-headers install-lib install-tools install-man \
+	install-udev install-modules-load install-dkms-source dkms-install dkms-remove
 
 all: module lib tools examples selftests
 
@@ -56,13 +81,83 @@ check: deps
 	$(MAKE) lib tools selftests
 	$(VM) check
 
+# The tour of the native API, the command line tool, then the Windows-style
+# examples (examples/), in one boot.
+DEMO_EXAMPLES := producer_consumer single_instance periodic_timer
 demo: deps
-	$(MAKE) lib tools
-	$(VM) run --kernel newest --file build/tools/winsync-demo -- winsync-demo
+	$(MAKE) lib tools examples
+	$(VM) run --kernel newest --file build/tools/winsync-demo --file build/tools/winsync \
+		--file tools/demo/cli-demo.sh $(addprefix --file build/examples/,$(DEMO_EXAMPLES)) \
+		-- sh -c 'winsync-demo && cli-demo.sh && \
+			for e in $(DEMO_EXAMPLES); do printf "\n== examples/%s.c\n" $$e && $$e || exit 1; done'
 
-install: lib tools
-	$(MAKE) -C lib install
+# The benchmark: winsync against ntsync, futex, eventfd and POSIX semaphores
+# in one boot of the newest kernel; results in results/bench-DATE/.
+bench: deps
+	tools/bench/run-bench
+
+# Userspace always; the module when there is a kernel build tree for it.
+install: install-headers install-lib install-tools install-man install-udev \
+		install-modules-load
+	@if [ -d "$(KDIR)" ]; then \
+		$(MAKE) install-module; \
+	else \
+		echo "winsync: no kernel build tree at $(KDIR): module not installed" >&2; \
+		echo "winsync: use DKMS (make dkms-install) or set KDIR=" >&2; \
+	fi
+
+# Into /lib/modules/KVER/updates, which wins over the kernel's own modules;
+# depmod only for the running system (not for a DESTDIR staging tree).
+install-module: module
+	@test -n "$(KVER)" || { echo "winsync: cannot tell KDIR's kernel release: set KVER=" >&2; exit 1; }
+	@test -f winsync.ko || { echo "winsync: winsync.ko was not built" >&2; exit 1; }
+	$(INSTALL) -d $(DESTDIR)$(MODDIR)
+	$(INSTALL) -m 644 winsync.ko $(DESTDIR)$(MODDIR)/winsync.ko
+	@if [ -z "$(DESTDIR)" ]; then echo "depmod -a $(KVER)"; depmod -a $(KVER); fi
+
+install-headers:
+	$(MAKE) -C lib install-headers
+
+install-lib: lib
+	$(MAKE) -C lib install-lib
+
+install-tools: tools
 	$(MAKE) -C tools install
+
+install-man:
+	$(MAKE) -C lib install-man
+	$(MAKE) -C tools/cli install-man
+
+# /dev/winsync for everyone (mode 0666); udev reads new rules at once.
+install-udev:
+	$(INSTALL) -d $(DESTDIR)$(UDEVRULESDIR)
+	$(INSTALL) -m 644 udev/60-winsync.rules $(DESTDIR)$(UDEVRULESDIR)/60-winsync.rules
+
+# Load the module at boot (systemd-modules-load).
+install-modules-load:
+	$(INSTALL) -d $(DESTDIR)$(MODULESLOADDIR)
+	$(INSTALL) -m 644 modules-load.d/winsync.conf $(DESTDIR)$(MODULESLOADDIR)/winsync.conf
+
+# The module's source as DKMS wants it: Kbuild, VERSION, kernel/, uapi/ and
+# dkms.conf with the version of VERSION.
+install-dkms-source:
+	rm -rf $(DESTDIR)$(DKMS_SRC)
+	$(INSTALL) -d $(DESTDIR)$(DKMS_SRC)/kernel $(DESTDIR)$(DKMS_SRC)/uapi/linux
+	$(INSTALL) -m 644 Kbuild VERSION $(DESTDIR)$(DKMS_SRC)/
+	$(INSTALL) -m 644 kernel/*.c kernel/*.h $(DESTDIR)$(DKMS_SRC)/kernel/
+	$(INSTALL) -m 644 uapi/linux/winsync.h $(DESTDIR)$(DKMS_SRC)/uapi/linux/
+	sed '/^PACKAGE_VERSION=/s/#MODULE_VERSION#/$(VERSION)/' dkms.conf \
+		> $(DESTDIR)$(DKMS_SRC)/dkms.conf
+
+# For KDIR's kernel (default: the running one).
+dkms-install: install-dkms-source
+	dkms add winsync/$(VERSION)
+	dkms build winsync/$(VERSION) $(if $(KVER),-k $(KVER))
+	dkms install winsync/$(VERSION) $(if $(KVER),-k $(KVER))
+
+dkms-remove:
+	-dkms remove winsync/$(VERSION) --all
+	rm -rf $(DKMS_SRC)
 
 clean:
 	@if [ -d "$(KDIR)" ]; then $(MAKE) -C "$(KDIR)" M="$(CURDIR)" clean; fi
@@ -70,4 +165,4 @@ clean:
 	rm -f kernel/*.o kernel/.*.cmd
 
 help:
-	@sed -n '3,12p' Makefile
+	@sed -n '3,17p' Makefile
