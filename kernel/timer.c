@@ -32,8 +32,19 @@ static enum hrtimer_restart timer_fire(struct hrtimer *hrtimer)
 					       hrtimer);
 	u64 n = 1;
 
-	if (t->period)
+	if (t->period) {
 		n = hrtimer_forward_now(hrtimer, t->period);
+		/*
+		 * With slack, the timer runs from its soft expiry on, while
+		 * hrtimer_forward_now() measures from the hard one: run
+		 * before that, it does not move the timer, which would run
+		 * again at once, forever.  Move it by a period.
+		 */
+		if (!n) {
+			hrtimer_add_expires(hrtimer, t->period);
+			n = 1;
+		}
+	}
 	atomic64_add(n, &t->pending);
 	queue_work(system_highpri_wq, &t->work);
 	return t->period ? HRTIMER_RESTART : HRTIMER_NORESTART;
