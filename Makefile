@@ -5,6 +5,7 @@
 #   make                 module (against KDIR), library, tools, examples, selftests
 #   make KDIR=/path      module against another kernel build tree
 #   make check           selftests in a VM on every supported Debian kernel
+#   make check-debug     selftests and the fuzzer on a KASAN/lockdep kernel
 #   make demo            boot a VM and show winsync at work
 #   make bench           benchmark winsync against its peers in a VM
 #   make install         library, headers, man pages, tools, udev rule,
@@ -40,7 +41,7 @@ endif
 DKMS_SRC := /usr/src/winsync-$(VERSION)
 INSTALL ?= install
 
-.PHONY: all module lib tools examples selftests check demo bench install clean help deps \
+.PHONY: all module lib tools examples selftests check check-debug demo bench install clean help deps \
 	install-module install-headers install-lib install-tools install-man \
 	install-udev install-modules-load install-dkms-source dkms-install dkms-remove
 
@@ -80,6 +81,13 @@ deps:
 check: deps
 	$(MAKE) lib tools selftests
 	$(VM) check
+
+# The debug kernel is built once (~35 min) and cached; see
+# Documentation/reliability.rst.
+check-debug: deps
+	$(MAKE) lib tools selftests
+	$(MAKE) -C tools/fuzz
+	tools/debug-kernel/check
 
 # The tour of the native API, the command line tool, then the Windows-style
 # examples (examples/), in one boot.
@@ -165,4 +173,4 @@ clean:
 	rm -f kernel/*.o kernel/.*.cmd
 
 help:
-	@sed -n '3,17p' Makefile
+	@sed -n '3,18p' Makefile
