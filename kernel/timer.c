@@ -5,7 +5,7 @@
  * The signaled state lives in the object like an event's; the clock side is
  * an hrtimer.  Signaling takes the object's locks, and with wait-all waiters
  * a sleeping mutex, which hard interrupt context cannot do: the hrtimer
- * callback only counts the expiration, re-arms a periodic timer (forwarding
+ * callback only counts the expirations, re-arms a periodic timer (forwarding
  * from the previous due time, so periods do not drift) and queues a work
  * item that signals the object and wakes waiters in process context.
  *
@@ -17,6 +17,7 @@
 
 #include <linux/hrtimer.h>
 #include <linux/ktime.h>
+#include <linux/math64.h>
 #include <linux/minmax.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -26,25 +27,41 @@
 #include "winsync.h"
 #include "winsync_trace.h"
 
+/*
+ * Move a periodic timer to its first due time after now and return how many
+ * due times it passed.  With slack the hrtimer runs from its soft expiry on,
+ * while hrtimer_forward() measures from the hard one (soft + slack): inside
+ * the slack window it would not move the timer, and one period at a time
+ * from a soft expiry far in the past (a due time at the epoch) it would run
+ * again (now - due) / period times.  So forward from the soft expiry, in one
+ * step.
+ */
+static u64 timer_forward(struct winsync_timer *t)
+{
+	struct hrtimer *hrtimer = &t->hrtimer;
+	ktime_t soft = hrtimer_get_softexpires(hrtimer);
+	ktime_t now = hrtimer_cb_get_time(hrtimer);
+	u64 period = ktime_to_ns(t->period), n = 0;
+
+	/* now < soft only if CLOCK_REALTIME was just set back. */
+	if (now >= soft) {
+		n = div64_u64(ktime_to_ns(ktime_sub(now, soft)), period);
+		soft = ktime_add_ns(soft, n * period);	/* still <= now */
+	}
+	/* Saturates: a timer due past KTIME_MAX never fires again. */
+	soft = ktime_add_safe(soft, t->period);
+	hrtimer_set_expires_range_ns(hrtimer, soft, t->slack);
+	return n + 1;
+}
+
 static enum hrtimer_restart timer_fire(struct hrtimer *hrtimer)
 {
 	struct winsync_timer *t = container_of(hrtimer, struct winsync_timer,
 					       hrtimer);
 	u64 n = 1;
 
-	if (t->period) {
-		n = hrtimer_forward_now(hrtimer, t->period);
-		/*
-		 * With slack, the timer runs from its soft expiry on, while
-		 * hrtimer_forward_now() measures from the hard one: run
-		 * before that, it does not move the timer, which would run
-		 * again at once, forever.  Move it by a period.
-		 */
-		if (!n) {
-			hrtimer_add_expires(hrtimer, t->period);
-			n = 1;
-		}
-	}
+	if (t->period)
+		n = timer_forward(t);
 	atomic64_add(n, &t->pending);
 	queue_work(system_highpri_wq, &t->work);
 	return t->period ? HRTIMER_RESTART : HRTIMER_NORESTART;
@@ -157,6 +174,7 @@ long winsync_timer_ioctl_set(struct winsync_handle *handle, void __user *argp)
 	timer_stop(t);
 	winsync_hrtimer_setup(&t->hrtimer, timer_fire, clock, HRTIMER_MODE_ABS);
 	t->period = ns_to_ktime(args.period_ns);
+	t->slack = args.slack_ns;
 
 	/* Setting makes the timer non-signaled and wakes nobody. */
 	all = winsync_obj_lock(obj);

@@ -888,8 +888,12 @@ TEST_F_TIMEOUT(slow, failslab_clean_errors_no_leak, SLOW_TIMEOUT)
  * A periodic timer armed with slack (here: "may be late forever") used to
  * re-arm itself from its hard expiry: run at its soft expiry it did not
  * move, returned HRTIMER_RESTART and ran again at once, forever, in hard
- * interrupt context (found by winsync-fuzz --seed 2).  Without the fix this
- * test hangs the machine; with it the timer just fires.
+ * interrupt context (found by winsync-fuzz --seed 2).  The first fix moved
+ * it by one period per run, which still re-ran it (now - due) / period
+ * times for a due time far in the past (case 3, due at the epoch: 10^13
+ * runs; found by winsync-fuzz on the debug kernel).  Without the fixes
+ * this test hangs the machine; with them the timer just fires, and counts
+ * every due time it passed in one run.
  */
 TEST(timer_periodic_slack_no_livelock)
 {
@@ -902,16 +906,35 @@ TEST(timer_periodic_slack_no_livelock)
 	__u32 prev;
 
 	WS_OPEN_DEV(dev);
-	for (k = 0; k < 2; k++) {
+	/*
+	 * 0: absolute, 1 ms period, unlimited slack; 1: relative, 3 ms slack;
+	 * 2: due at the epoch, minimum period, unlimited slack; 3: the same
+	 * without slack, which must fire at once.
+	 */
+	for (k = 0; k < 4; k++) {
+		struct winsync_obj_info info;
+		__u64 set_at;
+
 		tm = timer_new(dev);
 		ASSERT_LE(0, tm);
 		memset(&t, 0, sizeof(t));
-		t.flags = k ? 0 : WINSYNC_TIMER_ABSOLUTE;
-		t.due = (k ? 0 : (__s64)ws_now(CLOCK_REALTIME)) + 1000000;
-		t.period_ns = 1000000;
-		t.slack_ns = k ? 3000000 : INT64_MAX;
+		t.flags = k == 1 ? 0 : WINSYNC_TIMER_ABSOLUTE;
+		t.due = k == 0 ? (__s64)ws_now(CLOCK_REALTIME) + 1000000 : k == 1 ? 1000000 : 0;
+		t.period_ns = k >= 2 ? WINSYNC_TIMER_MIN_PERIOD_NS : 1000000;
+		t.slack_ns = k == 1 ? 3000000 : k == 3 ? 0 : INT64_MAX;
+		set_at = ws_now(CLOCK_REALTIME);
 		ASSERT_EQ(0, ws_ioctl(tm, WINSYNC_IOC_TIMER_SET, &t));
 		ws_sleep_ms(300);
+		EXPECT_EQ(0, ws_query(tm, &info));
+		EXPECT_NE(0, info.flags & WINSYNC_INFO_ACTIVE);
+		/*
+		 * With unlimited slack the timer fires whenever the clock base
+		 * is serviced, maybe not yet; once it has, it has counted every
+		 * due time since the epoch.
+		 */
+		TH_LOG("case %d: %llu expirations", k, (unsigned long long)info.timer_expirations);
+		if (k == 3 || (k == 2 && info.timer_expirations))
+			EXPECT_LE(set_at / WINSYNC_TIMER_MIN_PERIOD_NS, info.timer_expirations);
 		EXPECT_EQ(0, ws_u32_ioctl(tm, WINSYNC_IOC_TIMER_CANCEL, 0, &prev));
 		EXPECT_EQ(1, prev);
 		close(tm);

@@ -88,7 +88,6 @@ static struct {
 	int setuid;
 	int leak_check;
 	int progress;
-	int timer_slack;
 	int user_limit;
 	unsigned int slow;
 } opt = {
@@ -102,7 +101,6 @@ static struct {
 	.setuid = 1,
 	.leak_check = 1,
 	.progress = 10,
-	.timer_slack = 1,
 	.user_limit = 48,
 	.slow = 1,
 };
@@ -1352,8 +1350,6 @@ static void op_timer_set(struct ctx *c)
 		a.period_ns = 5 * NS_PER_MS;
 	a.slack_ns = chance(&c->r, 80) ? (int64_t)rnd(&c->r, 1000000) :
 		     chance(&c->r, 50) ? -1 : INT64_MAX;
-	if (!opt.timer_slack && a.slack_ns > 0)
-		a.slack_ns = 0;
 	if (garble(c)) {
 		switch (rnd(&c->r, 3)) {
 		case 0: a.flags = (uint32_t)rnd64(&c->r); break;
@@ -2887,7 +2883,6 @@ static void usage(FILE *f)
 		"  --no-ns           no children in new IPC namespaces\n"
 		"  --no-setuid       no children that drop root\n"
 		"  --no-leak-check   skip the final live_objects and name checks\n"
-		"  --no-timer-slack  arm timers without slack (avoids a known bug)\n"
 		"  --user-limit N    as root, set max_user_objects to N during the run, so\n"
 		"                    that children that drop root hit ENOSPC (default 48;\n"
 		"                    0: leave it)\n"
@@ -2959,8 +2954,6 @@ int main(int argc, char **argv)
 		} else if (!strcmp(a, "--user-limit") && v) {
 			opt.user_limit = atoi(v);
 			i++;
-		} else if (!strcmp(a, "--no-timer-slack")) {
-			opt.timer_slack = 0;
 		} else if (!strcmp(a, "--no-leak-check")) {
 			opt.leak_check = 0;
 		} else if (!strcmp(a, "-v")) {
@@ -3036,7 +3029,7 @@ int main(int argc, char **argv)
 
 	start = now_ns(CLOCK_MONOTONIC);
 	end = opt.seconds > 0 ? start + (int64_t)(opt.seconds * 1e9) : INT64_MAX;
-	next_kill = start + (int64_t)(2 + rnd(&mr, 6)) * (int64_t)NS_PER_SEC;
+	next_kill = start + (int64_t)(2 + rnd(&mr, 6)) * opt.slow * (int64_t)NS_PER_SEC;
 	next_progress = start + (int64_t)opt.progress * (int64_t)NS_PER_SEC;
 	last_change = start;
 	for (;;) {
@@ -3090,7 +3083,7 @@ int main(int argc, char **argv)
 				pids[k] = spawn_worker(k, ++gens[k]);
 				worker_kills++;
 			}
-			next_kill = now + (int64_t)(2 + rnd(&mr, 8)) * (int64_t)NS_PER_SEC;
+			next_kill = now + (int64_t)(2 + rnd(&mr, 8)) * opt.slow * (int64_t)NS_PER_SEC;
 		}
 		if (opt.progress && now >= next_progress) {
 			printf(PROG ": %4.0f s: %" PRIu64 " iterations, %" PRIu64 " victims, %" PRIu64
