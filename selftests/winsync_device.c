@@ -3,6 +3,8 @@
  * winsync selftest: the device, GET_INFO, CREATE argument checking, REOPEN,
  * handle access rights and ioctls that do not apply.
  */
+#include <sys/stat.h>
+
 #include "winsync_test.h"
 
 #define REQUIRED_FEATURES (WINSYNC_FEATURE_SEM | WINSYNC_FEATURE_MUTEX | \
@@ -83,6 +85,49 @@ TEST(get_info_live_objects)
 	close(i);
 	for (i = 0; i < 3; i++)
 		close(fds[i]);
+	close(dev);
+}
+
+#define LIVE_OBJECTS_PARAM "/sys/module/winsync/parameters/live_objects"
+
+static long long read_live_objects_param(void)
+{
+	char buf[32] = "";
+	long long v = -1;
+	int fd = open(LIVE_OBJECTS_PARAM, O_RDONLY);
+
+	if (fd < 0)
+		return -1;
+	if (read(fd, buf, sizeof(buf) - 1) > 0)
+		v = strtoll(buf, NULL, 10);
+	close(fd);
+	return v;
+}
+
+/* The same count, read-only, in sysfs. */
+TEST(live_objects_parameter)
+{
+	struct winsync_info info;
+	struct stat st;
+	int dev, ev, fd;
+
+	ASSERT_EQ(0, stat(LIVE_OBJECTS_PARAM, &st));
+	EXPECT_EQ(0444, st.st_mode & 07777);
+	WS_OPEN_DEV(dev);
+	ASSERT_EQ(0, ws_get_info(dev, &info));
+	EXPECT_EQ((long long)info.live_objects, read_live_objects_param());
+	ev = ws_event(dev, false, false);
+	ASSERT_LE(0, ev);
+	EXPECT_EQ((long long)info.live_objects + 1, read_live_objects_param());
+	/* Not even root can set it. */
+	fd = open(LIVE_OBJECTS_PARAM, O_WRONLY);
+	if (fd >= 0) {
+		EXPECT_GT(0, write(fd, "0\n", 2));
+		close(fd);
+	}
+	EXPECT_EQ((long long)info.live_objects + 1, read_live_objects_param());
+	close(ev);
+	EXPECT_EQ((long long)info.live_objects, read_live_objects_param());
 	close(dev);
 }
 
