@@ -41,6 +41,8 @@ static u64 timer_forward(struct winsync_timer *t)
 	struct hrtimer *hrtimer = &t->hrtimer;
 	ktime_t soft = hrtimer_get_softexpires(hrtimer);
 	ktime_t now = hrtimer_cb_get_time(hrtimer);
+	/* Less than the slack asked for only where soft + slack saturated. */
+	u64 slack = ktime_to_ns(ktime_sub(hrtimer_get_expires(hrtimer), soft));
 	u64 period = ktime_to_ns(t->period), n = 0;
 
 	/* now < soft only if CLOCK_REALTIME was just set back. */
@@ -50,7 +52,7 @@ static u64 timer_forward(struct winsync_timer *t)
 	}
 	/* Saturates: a timer due past KTIME_MAX never fires again. */
 	soft = ktime_add_safe(soft, t->period);
-	hrtimer_set_expires_range_ns(hrtimer, soft, t->slack);
+	hrtimer_set_expires_range_ns(hrtimer, soft, slack);
 	return n + 1;
 }
 
@@ -174,7 +176,6 @@ long winsync_timer_ioctl_set(struct winsync_handle *handle, void __user *argp)
 	timer_stop(t);
 	winsync_hrtimer_setup(&t->hrtimer, timer_fire, clock, HRTIMER_MODE_ABS);
 	t->period = ns_to_ktime(args.period_ns);
-	t->slack = args.slack_ns;
 
 	/* Setting makes the timer non-signaled and wakes nobody. */
 	all = winsync_obj_lock(obj);

@@ -135,8 +135,6 @@ struct winsync_timer {
 	atomic64_t pending;
 	/* Protected by set_lock; read by the hrtimer callback while armed. */
 	ktime_t period;
-	/* The slack of each expiry in ns; same protection as period. */
-	u64 slack;
 	struct winsync_obj *obj;
 };
 
