@@ -998,21 +998,6 @@ TEST(create_without_hold_and_timed_hold)
 
 /* ---- events, semaphores, mutexes, timers ---- */
 
-/* Open @name as root: a handle with all rights, or -errno. */
-static int open_named(int dev, __u32 type, const char *name)
-{
-	struct winsync_open_args a;
-	int err;
-
-	memset(&a, 0, sizeof(a));
-	a.type = type;
-	a.access = WINSYNC_ACCESS_QUERY_STATE | WINSYNC_ACCESS_SYNCHRONIZE;
-	a.name = (uintptr_t)name;
-	a.name_len = strlen(name);
-	err = ws_ioctl(dev, WINSYNC_IOC_OPEN, &a);
-	return err ? -err : a.fd;
-}
-
 TEST(event_set_reset_pulse)
 {
 	struct out *o = malloc(sizeof(*o));
@@ -1042,7 +1027,8 @@ TEST(event_set_reset_pulse)
 	EXPECT_EQ(1, run(o, false, "winsync wait '%s' --timeout 0", aut));
 
 	/* Pulse releases the waiter there is, and leaves it nonsignaled. */
-	fd = open_named(dev, WINSYNC_TYPE_EVENT, man);
+	fd = ws_open_name(dev, WINSYNC_TYPE_EVENT,
+			  WINSYNC_ACCESS_QUERY_STATE | WINSYNC_ACCESS_SYNCHRONIZE, man);
 	ASSERT_LE(0, fd);
 	snprintf(log, sizeof(log), "%s/pulse.log", bindir);
 	w = spawn(log, false, "winsync wait '%s' --timeout 20s; echo status=$?", man);
@@ -1429,7 +1415,8 @@ TEST(two_shells_event)
 	b = spawn(log, true, "echo B waiting; winsync wait '%s' --timeout 20s && "
 		  "echo B saw ready", ready);
 	ASSERT_LT(0, b);
-	fd = open_named(dev, WINSYNC_TYPE_EVENT, ready);
+	fd = ws_open_name(dev, WINSYNC_TYPE_EVENT,
+			  WINSYNC_ACCESS_QUERY_STATE | WINSYNC_ACCESS_SYNCHRONIZE, ready);
 	ASSERT_LE(0, fd);
 	ASSERT_TRUE(ws_await_waiters(fd, 1));
 	/* Shell A says go. */

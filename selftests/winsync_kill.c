@@ -106,20 +106,6 @@ static int named(int dev, __u32 type, __u32 flags, const char *name, __u32 *stat
 	return err ? -err : a.fd;
 }
 
-static int open_named(int dev, __u32 type, const char *name)
-{
-	struct winsync_open_args a;
-	int err;
-
-	memset(&a, 0, sizeof(a));
-	a.type = type;
-	a.access = WINSYNC_ACCESS_ALL;
-	a.name = (uintptr_t)name;
-	a.name_len = (__u32)strlen(name);
-	err = ws_ioctl(dev, WINSYNC_IOC_OPEN, &a);
-	return err ? -err : a.fd;
-}
-
 static int timer_new(int dev)
 {
 	return ws_new(dev, WINSYNC_TYPE_TIMER, 0, WINSYNC_ACCESS_ALL, 0, 0);
@@ -237,7 +223,7 @@ TEST(sigkill_owners_and_waiters)
 			char name[64];
 
 			snprintf(name, sizeof(name), "Global\\ws-kill-%d-%d", (int)getpid(), i);
-			EXPECT_EQ(-ENOENT, open_named(dev, WINSYNC_TYPE_EVENT, name));
+			EXPECT_EQ(-ENOENT, ws_open_name(dev, WINSYNC_TYPE_EVENT, WINSYNC_ACCESS_ALL, name));
 		}
 		round++;
 		if (HAS_FAILED_SINCE_SETUP())
@@ -370,7 +356,7 @@ TEST(close_all_fds_while_waiting)
 	ASSERT_TRUE(ws_waiter_finish(&w[2], WS_LONG_MS));
 	EXPECT_EQ(ETIMEDOUT, w[2].ret);
 	/* The name lives as long as a wait holds the object. */
-	fd = open_named(dev, WINSYNC_TYPE_EVENT, name);
+	fd = ws_open_name(dev, WINSYNC_TYPE_EVENT, WINSYNC_ACCESS_ALL, name);
 	ASSERT_LE(0, fd);
 	EXPECT_EQ(2, WS_QUERY_FIELD(fd, waiters));
 	EXPECT_EQ(0, ws_event_set(fd, &prev));
@@ -381,7 +367,7 @@ TEST(close_all_fds_while_waiting)
 	EXPECT_EQ(0, w[3].ret);
 	EXPECT_EQ(0, w[3].args.index);
 	close(fd);
-	EXPECT_EQ(-ENOENT, open_named(dev, WINSYNC_TYPE_EVENT, name));
+	EXPECT_EQ(-ENOENT, ws_open_name(dev, WINSYNC_TYPE_EVENT, WINSYNC_ACCESS_ALL, name));
 	EXPECT_EQ(before, await_live(dev, before, WS_LONG_MS));
 
 	/* A mutex owner that closes all its handles still owns it; its
@@ -775,7 +761,7 @@ TEST_F_TIMEOUT(slow, failslab_clean_errors_no_leak, SLOW_TIMEOUT)
 				failures++;
 				/* No half-created name. */
 				if (k)
-					EXPECT_EQ(-ENOENT, open_named(dev, type, name))
+					EXPECT_EQ(-ENOENT, ws_open_name(dev, type, WINSYNC_ACCESS_ALL, name))
 						TH_LOG("a failed CREATE left the name %s", name);
 			} else {
 				successes++;
@@ -807,7 +793,7 @@ TEST_F_TIMEOUT(slow, failslab_clean_errors_no_leak, SLOW_TIMEOUT)
 		}
 		case 4: {	/* OPEN by name */
 			snprintf(name, sizeof(name), "Global\\ws-fs-%d-%d", (int)getpid(), (int)rnd((__u32)i + 1));
-			fd = open_named(dev, type, name);
+			fd = ws_open_name(dev, type, WINSYNC_ACCESS_ALL, name);
 			make_it_fail(0);
 			err = fd < 0 ? -fd : 0;
 			if (err == EMEDIUMTYPE)
@@ -873,8 +859,8 @@ TEST_F_TIMEOUT(slow, failslab_clean_errors_no_leak, SLOW_TIMEOUT)
 	EXPECT_EQ(before, await_live(dev, before, WS_LONG_MS));
 	for (i = 0; i < iters; i++) {
 		snprintf(name, sizeof(name), "Global\\ws-fs-%d-%d", (int)getpid(), i);
-		if (open_named(dev, WINSYNC_TYPE_EVENT, name) != -ENOENT) {
-			EXPECT_EQ(-ENOENT, open_named(dev, WINSYNC_TYPE_EVENT, name))
+		if (ws_open_name(dev, WINSYNC_TYPE_EVENT, WINSYNC_ACCESS_ALL, name) != -ENOENT) {
+			EXPECT_EQ(-ENOENT, ws_open_name(dev, WINSYNC_TYPE_EVENT, WINSYNC_ACCESS_ALL, name))
 				TH_LOG("name %s survives", name);
 			break;
 		}

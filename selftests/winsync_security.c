@@ -64,20 +64,6 @@ static int nc(int dev, __u32 type, __u32 flags, __u32 access, __u32 mode,
 	return err ? -err : a.fd;
 }
 
-static int no(int dev, __u32 type, __u32 access, const char *name)
-{
-	struct winsync_open_args a;
-	int err;
-
-	memset(&a, 0, sizeof(a));
-	a.type = type;
-	a.access = access;
-	a.name = (uintptr_t)name;
-	a.name_len = (__u32)strlen(name);
-	err = ws_ioctl(dev, WINSYNC_IOC_OPEN, &a);
-	return err ? -err : a.fd;
-}
-
 /* Is a name in the caller's LIST? */
 static bool listed(int dev, const char *name)
 {
@@ -135,8 +121,8 @@ TEST(other_users_local_names_invisible)
 		__u32 st;
 
 		CHK(d >= 0);
-		CHK(no(d, WINSYNC_TYPE_EVENT, 0, name) == -ENOENT);
-		CHK(no(d, WINSYNC_TYPE_EVENT, 0, lname) == -ENOENT);
+		CHK(ws_open_name(d, WINSYNC_TYPE_EVENT, 0, name) == -ENOENT);
+		CHK(ws_open_name(d, WINSYNC_TYPE_EVENT, 0, lname) == -ENOENT);
 		CHK(!listed(d, name));
 		/* Its own object of that name is another one. */
 		f = nc(d, WINSYNC_TYPE_SEM, 0, WINSYNC_ACCESS_ALL, 0666, name, &st);
@@ -145,7 +131,7 @@ TEST(other_users_local_names_invisible)
 	}
 	EXPECT_EQ(0, reap(pid));
 	/* Root's event is untouched, and is still an event. */
-	fd2 = no(dev, WINSYNC_TYPE_EVENT, WINSYNC_ACCESS_ALL, name);
+	fd2 = ws_open_name(dev, WINSYNC_TYPE_EVENT, WINSYNC_ACCESS_ALL, name);
 	EXPECT_LE(0, fd2);
 	close(fd2);
 	close(fd);
@@ -189,14 +175,14 @@ TEST(mode_0600_denies_other_user)
 			snprintf(tag, sizeof(tag), "p%d", t);
 			/* The parent's name (mkname would use our pid). */
 			snprintf(name, sizeof(name), "Global\\ws-sec-%d-%s", (int)getppid(), tag);
-			CHK(no(d, types[t], WINSYNC_ACCESS_SYNCHRONIZE, name) == -EACCES);
-			CHK(no(d, types[t], WINSYNC_ACCESS_QUERY_STATE, name) == -EACCES);
-			CHK(no(d, types[t], WINSYNC_ACCESS_ALL, name) == -EACCES);
-			CHK(no(d, types[t], WINSYNC_ACCESS_DELETE, name) == -EACCES);
+			CHK(ws_open_name(d, types[t], WINSYNC_ACCESS_SYNCHRONIZE, name) == -EACCES);
+			CHK(ws_open_name(d, types[t], WINSYNC_ACCESS_QUERY_STATE, name) == -EACCES);
+			CHK(ws_open_name(d, types[t], WINSYNC_ACCESS_ALL, name) == -EACCES);
+			CHK(ws_open_name(d, types[t], WINSYNC_ACCESS_DELETE, name) == -EACCES);
 			CHK(nc(d, types[t], 0, WINSYNC_ACCESS_SYNCHRONIZE, 0666, name, NULL) == -EACCES);
 			CHK(!listed(d, name));
 			/* A request for no right is allowed, and useless. */
-			h = no(d, types[t], 0, name);
+			h = ws_open_name(d, types[t], 0, name);
 			CHK(h >= 0);
 			CHK(ws_query(h, &info) == EACCES);
 			CHK(ws_wait1(d, h, 0, NULL) == EACCES);
@@ -267,10 +253,10 @@ TEST(mode_read_only_for_others)
 		__u32 v;
 
 		CHK(d >= 0);
-		CHK(no(d, WINSYNC_TYPE_EVENT, WINSYNC_ACCESS_MODIFY_STATE, name) == -EACCES);
-		CHK(no(d, WINSYNC_TYPE_EVENT, READ_RIGHTS | WINSYNC_ACCESS_WRITE_DAC, name) == -EACCES);
+		CHK(ws_open_name(d, WINSYNC_TYPE_EVENT, WINSYNC_ACCESS_MODIFY_STATE, name) == -EACCES);
+		CHK(ws_open_name(d, WINSYNC_TYPE_EVENT, READ_RIGHTS | WINSYNC_ACCESS_WRITE_DAC, name) == -EACCES);
 		CHK(listed(d, name));
-		h = no(d, WINSYNC_TYPE_EVENT, READ_RIGHTS, name);
+		h = ws_open_name(d, WINSYNC_TYPE_EVENT, READ_RIGHTS, name);
 		CHK(h >= 0);
 		CHK(WS_QUERY_FIELD(h, access) == READ_RIGHTS);
 		CHK(ws_wait1(d, h, 0, NULL) == 0);
@@ -424,7 +410,7 @@ TEST(other_user_cannot_take_over_mutex)
 		CHK(d >= 0);
 		/* The inherited handle (fork) and one opened by name. */
 		CHK(ws_mutex_release(m, &v) == EPERM);
-		h = no(d, WINSYNC_TYPE_MUTEX, WINSYNC_ACCESS_SYNCHRONIZE, name);
+		h = ws_open_name(d, WINSYNC_TYPE_MUTEX, WINSYNC_ACCESS_SYNCHRONIZE, name);
 		CHK(h >= 0);
 		CHK(ws_mutex_release(h, &v) == EPERM);
 		CHK(ws_wait1(d, h, 0, &st) == ETIMEDOUT);

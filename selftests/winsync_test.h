@@ -121,6 +121,21 @@ static inline int ws_new(int dev, __u32 type, __u32 flags, __u32 access,
 	return a.fd;
 }
 
+/* OPEN a named object with @access: the new fd, or -errno. */
+static inline int ws_open_name(int dev, __u32 type, __u32 access, const char *name)
+{
+	struct winsync_open_args a;
+	int err;
+
+	memset(&a, 0, sizeof(a));
+	a.type = type;
+	a.access = access;
+	a.name = (uintptr_t)name;
+	a.name_len = (__u32)strlen(name);
+	err = ws_ioctl(dev, WINSYNC_IOC_OPEN, &a);
+	return err ? -err : a.fd;
+}
+
 static inline int ws_sem(int dev, __u32 count, __u32 max)
 {
 	return ws_new(dev, WINSYNC_TYPE_SEM, 0, WINSYNC_ACCESS_ALL, count, max);
