@@ -20,8 +20,6 @@
 #include "winsync.h"
 #include "winsync_trace.h"
 
-/* Serializes wait-all against everything touching its objects; see winsync.h. */
-DEFINE_MUTEX(winsync_wait_all_lock);
 atomic64_t winsync_live_objects = ATOMIC64_INIT(0);
 
 static const struct file_operations winsync_obj_fops;
@@ -37,9 +35,10 @@ static const char * const winsync_type_names[] = {
  * Lock helpers; the protocol is described in winsync.h.
  */
 
+/* The caller holds the lock of @obj's domain. */
 void winsync_dev_lock_obj(struct winsync_obj *obj)
 {
-	lockdep_assert_held(&winsync_wait_all_lock);
+	lockdep_assert_held(&winsync_domain_root(obj->domain)->lock);
 	spin_lock(&obj->lock);
 	/* Set under obj->lock, so every later holder of obj->lock sees it. */
 	obj->dev_locked = 1;
@@ -48,7 +47,7 @@ void winsync_dev_lock_obj(struct winsync_obj *obj)
 
 void winsync_dev_unlock_obj(struct winsync_obj *obj)
 {
-	lockdep_assert_held(&winsync_wait_all_lock);
+	lockdep_assert_held(&winsync_domain_root(obj->domain)->lock);
 	spin_lock(&obj->lock);
 	obj->dev_locked = 0;
 	spin_unlock(&obj->lock);
@@ -56,32 +55,28 @@ void winsync_dev_unlock_obj(struct winsync_obj *obj)
 
 /*
  * The rest of winsync_obj_lock(), entered with obj->lock held when a
- * holder of the device lock owns the object or wait-all waiters are queued.
+ * holder of the domain's lock owns the object or wait-all waiters are
+ * queued: both mean that the object has a domain.  Returns with the
+ * domain locked and the object device-locked, or, if neither holds any
+ * more, with obj->lock held.
  */
 bool winsync_obj_lock_slow(struct winsync_obj *obj)
 {
-	for (;;) {
-		if (obj->dev_locked) {
-			spin_unlock(&obj->lock);
-			/* dev_locked is set and cleared within one hold. */
-			mutex_lock(&winsync_wait_all_lock);
-			mutex_unlock(&winsync_wait_all_lock);
-			spin_lock(&obj->lock);
-			continue;
-		}
-		if (!atomic_read(&obj->all_hint))
-			return false;
-		spin_unlock(&obj->lock);
-		mutex_lock(&winsync_wait_all_lock);
-		winsync_dev_lock_obj(obj);
-		return true;
-	}
+	if (!obj->dev_locked && !atomic_read(&obj->all_hint))
+		return false;
+	spin_unlock(&obj->lock);
+	/* dev_locked is set and cleared within one hold of the domain lock. */
+	winsync_domain_lock(obj);
+	winsync_dev_lock_obj(obj);
+	return true;
 }
 
 void winsync_obj_unlock_all(struct winsync_obj *obj)
 {
+	struct winsync_domain *root = winsync_domain_root(obj->domain);
+
 	winsync_dev_unlock_obj(obj);
-	mutex_unlock(&winsync_wait_all_lock);
+	mutex_unlock(&root->lock);
 }
 
 /*
@@ -341,6 +336,7 @@ static void obj_release(struct kref *ref)
 		winsync_owner_unlink(obj->u.mutex.owner, obj);
 	if (obj->type == WINSYNC_TYPE_TIMER)
 		winsync_timer_destroy(obj);
+	winsync_domain_put(obj->domain);
 	winsync_user_uncharge(obj->charged_uid);
 	atomic64_dec(&winsync_live_objects);
 	kfree(obj);

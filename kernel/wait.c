@@ -7,7 +7,7 @@
  * waiter by setting q->signaled with cmpxchg, performs the acquisition on
  * the waiter's behalf while holding the object, and wakes the thread.  So a
  * woken waiter never races for the object it was given, and a wait-all
- * acquires all its objects at one instant, under winsync_wait_all_lock.
+ * acquires all its objects at one instant, under its domain's lock.
  */
 
 #include <linux/file.h>
@@ -57,7 +57,7 @@ static void try_wake_all(struct winsync_q *q, struct winsync_obj *locked_obj)
 	bool can_wake = true;
 	u32 i;
 
-	lockdep_assert_held(&winsync_wait_all_lock);
+	lockdep_assert_held(&winsync_domain_root(q->entries[0].obj->domain)->lock);
 
 	if (atomic_read(&q->signaled) != -1)
 		return;
@@ -88,7 +88,6 @@ void winsync_try_wake_all_obj(struct winsync_obj *obj)
 {
 	struct winsync_q_entry *entry;
 
-	lockdep_assert_held(&winsync_wait_all_lock);
 	winsync_assert_obj_held(obj);
 
 	list_for_each_entry(entry, &obj->all_waiters, node)
@@ -203,7 +202,7 @@ static int wait_setup(const struct winsync_wait_args *args,
 	if (alert)
 		fds[args->count] = args->alert;
 
-	q = kmalloc(struct_size(q, entries, total), GFP_KERNEL);
+	q = kmalloc(struct_size(q, entries, total), GFP_KERNEL_ACCOUNT);
 	if (!q)
 		return -ENOMEM;
 	q->task = current;
@@ -249,6 +248,15 @@ static int wait_setup(const struct winsync_wait_args *args,
 					i = total;
 					goto err;
 				}
+			}
+		}
+		/* One lock for all the objects: put them in one domain. */
+		for (i = 0; i < q->count; i++) {
+			ret = winsync_domain_join(q->entries[0].obj,
+						  q->entries[i].obj);
+			if (ret) {
+				i = total;
+				goto err;
 			}
 		}
 	}
@@ -324,9 +332,9 @@ static void wait_any_dequeue(struct winsync_q *q, u32 first, u32 n)
 
 static void wait_all_queue(struct winsync_q *q)
 {
+	struct winsync_domain *root = winsync_domain_lock(q->entries[0].obj);
 	u32 i;
 
-	mutex_lock(&winsync_wait_all_lock);
 	for (i = 0; i < q->count; i++) {
 		struct winsync_obj *obj = q->entries[i].obj;
 
@@ -344,19 +352,19 @@ static void wait_all_queue(struct winsync_q *q)
 		winsync_dev_unlock_obj(obj);
 	}
 	try_wake_all(q, NULL);
-	mutex_unlock(&winsync_wait_all_lock);
+	mutex_unlock(&root->lock);
 }
 
 static void wait_all_dequeue(struct winsync_q *q)
 {
+	struct winsync_domain *root = winsync_domain_lock(q->entries[0].obj);
 	u32 i;
 
-	mutex_lock(&winsync_wait_all_lock);
 	for (i = 0; i < q->count; i++) {
 		list_del(&q->entries[i].node);
 		atomic_dec(&q->entries[i].obj->all_hint);
 	}
-	mutex_unlock(&winsync_wait_all_lock);
+	mutex_unlock(&root->lock);
 }
 
 long winsync_ioctl_wait(void __user *argp)

@@ -15,21 +15,31 @@
  * Locking
  * -------
  * Each object has a spinlock, obj->lock.  A wait-all needs a consistent view
- * of up to 64 objects; holding 64 spinlocks would keep preemption off for too
- * long, so wait-all uses one global sleeping mutex, winsync_wait_all_lock,
- * and "device-locks" each object: under obj->lock it sets obj->dev_locked,
- * then drops obj->lock.  While dev_locked is set, whoever takes obj->lock
- * must drop it and wait for winsync_wait_all_lock (see winsync_obj_lock()).
- * So "holding an object" means either holding obj->lock with dev_locked
- * clear, or holding winsync_wait_all_lock with dev_locked set.
+ * of up to 64 objects; holding 64 spinlocks would keep preemption off for
+ * too long, so wait-all uses a sleeping mutex and "device-locks" each
+ * object: under obj->lock it sets obj->dev_locked, then drops obj->lock.
+ * While dev_locked is set, whoever takes obj->lock must drop it and wait for
+ * that mutex (see winsync_obj_lock()).  So "holding an object" means either
+ * holding obj->lock with dev_locked clear, or holding the object's wait-all
+ * lock with dev_locked set.
+ *
+ * The wait-all lock is not global: it belongs to a wait-all domain (struct
+ * winsync_domain), the set of objects that wait-alls have tied together.
+ * An object joins a domain at its first wait-all; a wait-all over objects of
+ * several domains merges them (union by rank: the root of one becomes the
+ * child of the other's root).  Domains never split while their objects live,
+ * so objects once waited on together stay together, and the lock of a
+ * domain is the mutex of its root.  Wait-alls on objects that no wait-all
+ * ever combined never share a lock.
  *
  * An object with wait-all waiters has all_hint > 0; any operation on it then
- * takes winsync_wait_all_lock too, because changing its state can complete a
- * wait-all.  Objects without wait-all waiters never touch the global lock, so
+ * takes its domain's lock too, because changing its state can complete a
+ * wait-all.  Objects without wait-all waiters never touch a domain, so
  * single-object and wait-any traffic is not serialized.
  *
  * Lock order:
- *   winsync_wait_all_lock -> obj->lock -> owner->lock
+ *   domain root lock (two only while merging: lower address first)
+ *     -> obj->lock -> owner->lock
  * No path holds two obj->lock spinlocks at once.
  */
 #ifndef _WINSYNC_INTERNAL_H
@@ -41,6 +51,7 @@
 #include <linux/list.h>
 #include <linux/lockdep.h>
 #include <linux/mutex.h>
+#include <linux/refcount.h>
 #include <linux/rhashtable-types.h>
 #include <linux/spinlock.h>
 #include <linux/task_work.h>
@@ -66,7 +77,7 @@ struct winsync_owner;
 struct winsync_obj {
 	/* Protects the state (u), the waiter lists and dev_locked. */
 	spinlock_t lock;
-	/* Set under lock while winsync_wait_all_lock's holder owns the object. */
+	/* Set under lock while the holder of the domain's lock owns the object. */
 	int dev_locked;
 
 	/* Immutable after creation. */
@@ -84,8 +95,14 @@ struct winsync_obj {
 
 	/* struct winsync_q_entry, protected by lock. */
 	struct list_head any_waiters;
-	/* struct winsync_q_entry, protected by winsync_wait_all_lock. */
+	/* struct winsync_q_entry, protected by the domain's lock. */
 	struct list_head all_waiters;
+
+	/*
+	 * The wait-all domain, NULL until the first wait-all on the object.
+	 * Set once under lock, then immutable; a reference is held.
+	 */
+	struct winsync_domain *domain;
 
 	/* poll() and epoll waiters; its own lock. */
 	wait_queue_head_t poll_wq;
@@ -122,6 +139,24 @@ struct winsync_obj {
 			struct winsync_timer *t;
 		} timer;
 	} u;
+};
+
+/*
+ * A wait-all domain (domain.c): objects that wait-alls have tied together,
+ * and the lock that serializes their wait-alls.
+ */
+struct winsync_domain {
+	/* Held by whoever device-locks objects of the domain; see above. */
+	struct mutex lock;
+	/*
+	 * NULL for a root.  Set once, under the locks of both roots, when
+	 * this domain is merged into another; a reference is then held.
+	 */
+	struct winsync_domain *parent;
+	/* One per object and child domain, plus transient ones. */
+	refcount_t ref;
+	/* Union by rank; protected by lock while a root. */
+	u32 rank;
 };
 
 /* The clock side of a waitable timer (timer.c). */
@@ -225,14 +260,19 @@ struct winsync_q {
 	struct winsync_q_entry entries[];
 };
 
-extern struct mutex winsync_wait_all_lock;
 extern atomic64_t winsync_live_objects;
+
+/* domain.c */
+struct winsync_domain *winsync_domain_root(struct winsync_domain *d);
+struct winsync_domain *winsync_domain_lock(struct winsync_obj *obj);
+int winsync_domain_join(struct winsync_obj *x, struct winsync_obj *y);
+void winsync_domain_put(struct winsync_domain *d);
 
 /* The caller holds @obj, by its spinlock or by the device lock. */
 static inline void winsync_assert_obj_held(struct winsync_obj *obj)
 {
 	if (obj->dev_locked)
-		lockdep_assert_held(&winsync_wait_all_lock);
+		lockdep_assert_held(&winsync_domain_root(obj->domain)->lock);
 	else
 		lockdep_assert_held(&obj->lock);
 }
@@ -244,9 +284,9 @@ void winsync_dev_lock_obj(struct winsync_obj *obj);
 void winsync_dev_unlock_obj(struct winsync_obj *obj);
 
 /*
- * Hold @obj for a state change.  Returns true if the caller also holds
- * winsync_wait_all_lock, because wait-all waiters are queued on @obj and
- * must be considered too.  The common case, no wait-all in sight, is one
+ * Hold @obj for a state change.  Returns true if the caller also holds the
+ * lock of @obj's wait-all domain, because wait-all waiters are queued on
+ * @obj and must be considered too.  The common case, no wait-all in sight, is one
  * spinlock.
  */
 static inline bool winsync_obj_lock(struct winsync_obj *obj)

@@ -11,6 +11,8 @@
 #include <sched.h>
 #include <stdarg.h>
 #include <sys/mman.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
 
 #include "winsync_test.h"
 
@@ -554,6 +556,199 @@ TEST(wait_all_and_any)
 		close(proto.objs[i]);
 	munmap(sh, sizeof(*sh));
 	close(dev);
+}
+
+/*
+ * Wait-alls on unrelated objects do not share a lock.  User A parks
+ * STORM_WAITERS wait-all waiters on {its storm event, 63 events it never
+ * sets} and sets and resets the storm event in a loop: each set examines
+ * every waiter under the lock of A's wait-all domain, for milliseconds.
+ * User B, another uid on the other CPU, meanwhile runs wait-alls on two
+ * signaled objects of its own.  The kernel's lock:contention_begin trace
+ * event tells whether B ever found a sleeping lock taken: under one global
+ * wait-all lock it does, again and again; with a lock per domain B's
+ * wait-alls contend with nobody.  No timing is asserted.
+ */
+#define STORM_WAITERS	256
+#define STORM_SETS	200
+#define STORM_TRACE	"/sys/kernel/tracing/instances/winsync_storm"
+/* include/trace/events/lock.h: LCB_F_RT | LCB_F_MUTEX */
+#define STORM_LCB_SLEEPING	((1 << 3) | (1 << 5))
+
+struct storm {
+	atomic_int ready, traced, stop, errors;
+	atomic_long sets, total;
+};
+
+static void pin_cpu(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	sched_setaffinity(0, sizeof(set), &set);
+}
+
+struct storm_waiter {
+	int dev;
+	int *objs;
+};
+
+static void *storm_wait(void *arg)
+{
+	struct storm_waiter *w = arg;
+
+	/* Never satisfied: the other 63 events are never set. */
+	ws_wait(w->dev, w->objs, 64, WINSYNC_WAIT_ALL, UINT64_MAX, NULL);
+	return NULL;
+}
+
+static void storm_user_a(struct storm *st)
+{
+	static pthread_t threads[STORM_WAITERS];
+	struct storm_waiter w;
+	pthread_attr_t attr;
+	int objs[64], dev, i;
+	__u32 prev;
+
+	if (setuid(1001))
+		_exit(2);
+	dev = ws_open_dev();
+	for (i = 0; i < 64; i++)
+		objs[i] = ws_event(dev, true, false);
+	if (dev < 0 || objs[63] < 0)
+		_exit(3);
+	w.dev = dev;
+	w.objs = objs;
+	pthread_attr_init(&attr);
+	pthread_attr_setstacksize(&attr, 64 * 1024);
+	for (i = 0; i < STORM_WAITERS; i++)
+		if (pthread_create(&threads[i], &attr, storm_wait, &w))
+			_exit(4);
+	if (!ws_await_waiters(objs[0], STORM_WAITERS))
+		_exit(5);
+	pin_cpu(0);
+	atomic_store(&st->ready, 1);
+	for (i = 0; i < STORM_SETS; i++) {
+		if (ws_event_set(objs[0], &prev) ||
+		    ws_event_reset(objs[0], &prev))
+			atomic_fetch_add(&st->errors, 1);
+	}
+	atomic_store(&st->sets, STORM_SETS);
+	/* The waiters go with the process. */
+	_exit(0);
+}
+
+static void storm_user_b(struct storm *st)
+{
+	struct winsync_wait_args a;
+	int objs[2], dev;
+
+	if (setuid(1002))
+		_exit(2);
+	dev = ws_open_dev();
+	objs[0] = ws_event(dev, true, true);
+	objs[1] = ws_event(dev, true, true);
+	if (dev < 0 || objs[0] < 0 || objs[1] < 0)
+		_exit(3);
+	pin_cpu(1);
+	/* The first wait-all makes the domain; then only its lock is used. */
+	ws_wait(dev, objs, 2, WINSYNC_WAIT_ALL, 0, &a);
+	while (!atomic_load(&st->ready) || !atomic_load(&st->traced))
+		;
+	while (!atomic_load(&st->stop)) {
+		if (ws_wait(dev, objs, 2, WINSYNC_WAIT_ALL, 0, &a))
+			atomic_fetch_add(&st->errors, 1);
+		atomic_fetch_add(&st->total, 1);
+	}
+	_exit(0);
+}
+
+static bool storm_write(const char *file, const char *text)
+{
+	char path[256];
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", STORM_TRACE, file);
+	fd = open(path, O_WRONLY | O_TRUNC | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	n = write(fd, text, strlen(text));
+	close(fd);
+	return n == (ssize_t)strlen(text);
+}
+
+/* Lines of the instance's trace that are events, or -1. */
+static long storm_events(void)
+{
+	char line[512];
+	long n = 0;
+	FILE *f;
+
+	f = fopen(STORM_TRACE "/trace", "re");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (line[0] != '#')
+			n++;
+	fclose(f);
+	return n;
+}
+
+TEST(wait_all_storm_does_not_stall_other_users)
+{
+	char filter[128];
+	struct storm *st;
+	long contended;
+	pid_t a, b;
+
+	if (geteuid())
+		SKIP(return, "needs root to run as two users");
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2)
+		SKIP(return, "needs two CPUs");
+	mount("nodev", "/sys/kernel/tracing", "tracefs", 0, NULL);
+	rmdir(STORM_TRACE);
+	if (mkdir(STORM_TRACE, 0700) ||
+	    access(STORM_TRACE "/events/lock/contention_begin", F_OK))
+		SKIP(return, "no tracefs instance with lock:contention_begin");
+	st = mmap(NULL, sizeof(*st), PROT_READ | PROT_WRITE,
+		  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_NE(MAP_FAILED, st);
+	memset(st, 0, sizeof(*st));
+
+	b = fork();
+	ASSERT_LE(0, b);
+	if (!b)
+		storm_user_b(st);
+	a = fork();
+	ASSERT_LE(0, a);
+	if (!a)
+		storm_user_a(st);
+
+	/* B's sleeping-lock contention, from when A's storm begins. */
+	snprintf(filter, sizeof(filter), "common_pid == %d && (flags & %d)",
+		 b, STORM_LCB_SLEEPING);
+	EXPECT_TRUE(storm_write("events/lock/contention_begin/filter", filter));
+	EXPECT_TRUE(storm_write("events/lock/contention_begin/enable", "1"));
+	atomic_store(&st->traced, 1);
+
+	EXPECT_EQ(0, ws_reap(a, 120000));
+	atomic_store(&st->stop, 1);
+	atomic_store(&st->ready, 1);
+	EXPECT_EQ(0, ws_reap(b, WS_LONG_MS));
+	storm_write("events/lock/contention_begin/enable", "0");
+	contended = storm_events();
+	rmdir(STORM_TRACE);
+
+	ksft_print_msg("A: %ld sets over %d wait-all waiters; B: %ld wait-alls, %ld of them found a sleeping lock taken\n",
+		       atomic_load(&st->sets), STORM_WAITERS,
+		       atomic_load(&st->total), contended);
+	EXPECT_EQ(0, atomic_load(&st->errors));
+	EXPECT_EQ(STORM_SETS, atomic_load(&st->sets));
+	EXPECT_LT(0, atomic_load(&st->total));
+	EXPECT_EQ(0, contended);
+	munmap(st, sizeof(*st));
 }
 
 static void __attribute__((constructor)) stress_seed(void)
