@@ -79,7 +79,7 @@ struct winsync_owner *winsync_owner_current(bool create)
 	if (owner || !create)
 		return owner;
 
-	owner = kzalloc(sizeof(*owner), GFP_KERNEL);
+	owner = kzalloc(sizeof(*owner), GFP_KERNEL_ACCOUNT);
 	if (!owner)
 		return NULL;
 	owner->task = current;
@@ -95,7 +95,7 @@ struct winsync_owner *winsync_owner_current(bool create)
 	return owner;
 }
 
-static void owner_remove(struct winsync_owner *owner)
+static void owner_unhash(struct winsync_owner *owner)
 {
 	struct owner_bucket *b = owner_bucket(owner->task);
 
@@ -104,6 +104,11 @@ static void owner_remove(struct winsync_owner *owner)
 	spin_unlock(&b->lock);
 	atomic_dec(&owner_records);
 	put_pid(owner->pid);
+}
+
+static void owner_remove(struct winsync_owner *owner)
+{
+	owner_unhash(owner);
 	kfree_rcu(owner, rcu);
 }
 
@@ -158,20 +163,30 @@ static void owner_abandon_all(struct winsync_owner *owner)
 	}
 }
 
+/*
+ * The end of a task work: free the record and drop the module reference
+ * that the work held.  The RCU core calls this and regains control after
+ * it returns, and the module's exit waits for pending callbacks with
+ * rcu_barrier(), so no module text runs after the reference is dropped.
+ */
+static void owner_free_put_module(struct rcu_head *head)
+{
+	kfree(container_of(head, struct winsync_owner, rcu));
+	module_put(THIS_MODULE);
+}
+
 static void owner_twork(struct callback_head *head)
 {
 	struct winsync_owner *owner = container_of(head, struct winsync_owner,
 						   twork);
 
 	owner_abandon_all(owner);
-	owner_remove(owner);
+	owner_unhash(owner);
 	/*
-	 * Taken when the work was queued, so the module stays until here.
-	 * Only the return below runs after it: a window of a few
-	 * instructions, against an rmmod racing the exit of the last thread
-	 * that owned a mutex.
+	 * The module reference taken when the work was queued is dropped by
+	 * the RCU callback, not here: this function still has to return.
 	 */
-	module_put(THIS_MODULE);
+	call_rcu(&owner->rcu, owner_free_put_module);
 }
 
 static bool owner_has_mutexes(struct winsync_owner *owner)
@@ -280,6 +295,10 @@ void winsync_owner_exit(void)
 	for (i = 0; i < ARRAY_SIZE(owner_table); i++)
 		hlist_for_each_entry_safe(owner, tmp, &owner_table[i].head, node)
 			owner_remove(owner);
-	/* Let the kfree_rcu() callbacks finish before the module goes. */
+	/*
+	 * Let the RCU callbacks finish before the module goes: kfree_rcu()'s,
+	 * and the last owner_free_put_module(), which dropped the reference
+	 * that let this exit run and may not have returned yet.
+	 */
 	rcu_barrier();
 }
