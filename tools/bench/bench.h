@@ -177,6 +177,7 @@ void scen_floor(void);
 void scen_uncontended(void);
 void scen_wait_any(void);
 void scen_wait_all(void);
+void scen_wait_all_storm(void);
 void scen_pingpong(void);
 void scen_contended(void);
 void scen_names(void);

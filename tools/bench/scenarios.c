@@ -18,6 +18,7 @@
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -1153,4 +1154,202 @@ void scen_memory(void)
 		result_finish(res[k]);
 	}
 	free(fds);
+}
+
+/* -------------------------------------------------------------------------
+ * wait-all beside another user's wait-all storm
+ */
+
+#define STORM_WAITERS	256
+
+static int storm_fds[MAX_OBJS];
+/* Sets done by the storm, in a shared mapping. */
+static _Atomic long *storm_sets;
+
+static void *storm_waiter(void *p)
+{
+	struct winsync_wait_args a = {
+		.objs = (uintptr_t)storm_fds,
+		.count = MAX_OBJS,
+		.flags = WINSYNC_WAIT_ALL,
+		.timeout = WINSYNC_TIMEOUT_INFINITE,
+	};
+
+	(void)p;
+	/* Never satisfied: the storm sets only the first event. */
+	ioctl(ws_dev, WINSYNC_IOC_WAIT, &a);
+	return NULL;
+}
+
+/*
+ * The storm: another user's 256 wait-all waiters on 64 events, and a loop
+ * that sets and resets the first one, so that every set examines every
+ * waiter under the lock of the storm's wait-all domain.  Returns the pid
+ * once the waiters are queued, or -errno.
+ */
+static pid_t storm_start(void)
+{
+	int ready[2];
+	pid_t pid;
+	char c;
+
+	if (pipe(ready))
+		return -errno;
+	pid = fork();
+	if (pid < 0)
+		return -errno;
+	if (!pid) {
+		struct winsync_obj_info info;
+		pthread_attr_t attr;
+		pthread_t t;
+		uint32_t prev;
+
+		close(ready[0]);
+		if (!geteuid() && setuid(65534))
+			_exit(1);
+		for (int i = 0; i < MAX_OBJS; i++) {
+			struct winsync_create_args a = {
+				.type = WINSYNC_TYPE_EVENT,
+				.flags = WINSYNC_CREATE_MANUAL_RESET,
+				.access = WINSYNC_ACCESS_ALL,
+			};
+
+			if (ioctl(ws_dev, WINSYNC_IOC_CREATE, &a) < 0)
+				_exit(1);
+			storm_fds[i] = a.fd;
+		}
+		pthread_attr_init(&attr);
+		pthread_attr_setstacksize(&attr, 64 * 1024);
+		for (int i = 0; i < STORM_WAITERS; i++)
+			if (pthread_create(&t, &attr, storm_waiter, NULL))
+				_exit(1);
+		do {
+			memset(&info, 0, sizeof(info));
+			if (ioctl(storm_fds[0], WINSYNC_IOC_QUERY, &info) < 0)
+				_exit(1);
+		} while (info.waiters < STORM_WAITERS && !usleep(1000));
+		pin_cpu(0);
+		if (write(ready[1], "r", 1) != 1)
+			_exit(1);
+		for (;;) {
+			ioctl(storm_fds[0], WINSYNC_IOC_EVENT_SET, &prev);
+			ioctl(storm_fds[0], WINSYNC_IOC_EVENT_RESET, &prev);
+			atomic_fetch_add(storm_sets, 1);
+		}
+	}
+	close(ready[1]);
+	if (read(ready[0], &c, 1) != 1) {
+		close(ready[0]);
+		kill(pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		return -EIO;
+	}
+	close(ready[0]);
+	return pid;
+}
+
+/* The storm's cost per set/reset round over @secs, in ns. */
+static double storm_round_ns(double secs)
+{
+	long n0 = atomic_load(storm_sets);
+	uint64_t t0 = now_ns();
+	long n;
+
+	usleep((useconds_t)(secs * 1e6));
+	n = atomic_load(storm_sets) - n0;
+	return n > 0 ? (double)(now_ns() - t0) / (double)n : 0;
+}
+
+/*
+ * User B's wait-all over two signaled events, alone and while user A's
+ * storm runs on the other CPU, and A's set/reset rounds alone and beside B.
+ * With one lock for every wait-all in the system the two serialize: one of
+ * them waits for the other's critical sections (which one depends on how the
+ * mutex hands over); with wait-all domains they share no lock.
+ */
+void scen_wait_all_storm(void)
+{
+	static const char *const cases[2] = { "2 objects, quiet",
+					      "2 objects, beside a storm" };
+	const char *scen = "wait-all-storm";
+	struct mech *m = mechs[M_WINSYNC];
+	struct result *r[2] = { NULL, NULL };
+	static struct wctx x;
+	double alone = 0, beside = 0;
+	uint64_t t0 = 0;
+	cpu_set_t saved;
+	struct cand c;
+	pid_t storm = 0;
+	long n0 = 0;
+	int ret = 0;
+
+	if (!check_usable(scen, cases[0], m) || !check_usable(scen, cases[1], m))
+		return;
+	if (sysconf(_SC_NPROCESSORS_ONLN) < 2) {
+		for (int k = 0; k < 2; k++)
+			result_skip(scen, cases[k], m->name, "needs two CPUs");
+		return;
+	}
+	storm_sets = mmap(NULL, sizeof(*storm_sets), PROT_READ | PROT_WRITE,
+			  MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (storm_sets == MAP_FAILED) {
+		for (int k = 0; k < 2; k++)
+			result_skip(scen, cases[k], m->name, "mmap failed");
+		return;
+	}
+	memset(&x, 0, sizeof(x));
+	x.m = m;
+	x.ws.n = 2;
+	x.ws.objs = x.objs;
+	for (int i = 0; i < 2 && !ret; i++)
+		ret = m->event_create(&x.objs[i], true, true);
+	if (!ret)
+		ret = m->wset_prepare(&x.ws);
+	sched_getaffinity(0, sizeof(saved), &saved);
+	pin_cpu(1);
+	for (int k = 0; k < 2; k++) {
+		progress("%s: %s", scen, cases[k]);
+		r[k] = result_new(scen, cases[k], m->name, "ns/op");
+		r[k]->syscalls = 1;
+		if (ret) {
+			result_fail(r[k], "setup: %s", strerror(-ret));
+			continue;
+		}
+		if (k == 1) {
+			storm = storm_start();
+			if (storm < 0) {
+				result_fail(r[k], "storm: %s", strerror(-storm));
+				continue;
+			}
+			alone = storm_round_ns(1.0);
+		}
+		memset(&c, 0, sizeof(c));
+		c.r = r[k];
+		c.fn = w_all;
+		c.ctx = &x;
+		if (k == 1)
+			n0 = atomic_load(storm_sets), t0 = now_ns();
+		run_interleaved(&c, 1);
+		if (k == 1 && atomic_load(storm_sets) > n0)
+			beside = (double)(now_ns() - t0) /
+				 (double)(atomic_load(storm_sets) - n0);
+		if (storm > 0) {
+			kill(storm, SIGKILL);
+			waitpid(storm, NULL, 0);
+		}
+	}
+	if (r[0] && r[1] && r[0]->med > 0) {
+		snprintf(r[1]->extra, sizeof(r[1]->extra),
+			 "\"storm_over_quiet\":%.2f,\"storm_round_alone_ns\":%.0f,"
+			 "\"storm_round_beside_ns\":%.0f",
+			 r[1]->med / r[0]->med, alone, beside);
+		snprintf(r[1]->note, sizeof(r[1]->note),
+			 "the storm's set/reset round: %.0f us alone, %.0f us beside B",
+			 alone / 1e3, beside / 1e3);
+	}
+	sched_setaffinity(0, sizeof(saved), &saved);
+	munmap((void *)storm_sets, sizeof(*storm_sets));
+	for (int i = 0; i < 2; i++)
+		m->destroy(&x.objs[i]);
+	wset_free(&x.ws);
 }

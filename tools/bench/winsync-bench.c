@@ -541,6 +541,8 @@ static const char *scenario_title(const char *s)
 		{ "uncontended", "uncontended: one thread, object always free" },
 		{ "wait-any", "wait-any over N objects, the last one signaled" },
 		{ "wait-all", "wait-all over N objects, all signaled" },
+		{ "wait-all-storm", "wait-all beside another user's wait-all "
+				    "storm (256 waiters, set/reset loop)" },
 		{ "pingpong", "cross-process wake latency: two processes, two "
 			      "auto-reset events" },
 		{ "contended", "contended mutex: N threads, acquire + release "
@@ -879,7 +881,8 @@ static void usage(FILE *f)
 "  --iters N         N operations per measurement instead of calibrating\n"
 "                    to --time (for tracing)\n"
 "  --only LIST       scenarios, comma-separated: floor, uncontended,\n"
-"                    wait-any, wait-all, pingpong, contended, names, memory\n"
+"                    wait-any, wait-all, wait-all-storm, pingpong, contended,\n"
+"                    names, memory\n"
 "  --names-max N     largest live-name population (default 100000)\n"
 "  --mem-objects N   objects per memory measurement (default 100000)\n"
 "  --require LIST    mechanisms whose absence is a failure (default\n"
@@ -1070,6 +1073,8 @@ int main(int argc, char **argv)
 		scen_wait_any();
 	if (scenario_wanted("wait-all"))
 		scen_wait_all();
+	if (scenario_wanted("wait-all-storm"))
+		scen_wait_all_storm();
 	if (scenario_wanted("pingpong"))
 		scen_pingpong();
 	if (scenario_wanted("contended"))
