@@ -68,15 +68,19 @@ bool winsync_obj_lock_slow(struct winsync_obj *obj)
 	/* dev_locked is set and cleared within one hold of the domain lock. */
 	winsync_domain_lock(obj);
 	winsync_dev_lock_obj(obj);
+	/* The object is held again, by the device lock; see winsync_obj_lock(). */
+	__acquire(&obj->lock);
 	return true;
 }
 
 void winsync_obj_unlock_all(struct winsync_obj *obj)
+	__releases(&obj->lock)
 {
 	struct winsync_domain *root = winsync_domain_root(obj->domain);
 
 	winsync_dev_unlock_obj(obj);
 	mutex_unlock(&root->lock);
+	__release(&obj->lock);
 }
 
 /*

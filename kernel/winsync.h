@@ -279,17 +279,22 @@ static inline void winsync_assert_obj_held(struct winsync_obj *obj)
 
 /* object.c */
 bool winsync_obj_lock_slow(struct winsync_obj *obj);
-void winsync_obj_unlock_all(struct winsync_obj *obj);
+void winsync_obj_unlock_all(struct winsync_obj *obj) __releases(&obj->lock);
 void winsync_dev_lock_obj(struct winsync_obj *obj);
 void winsync_dev_unlock_obj(struct winsync_obj *obj);
 
 /*
  * Hold @obj for a state change.  Returns true if the caller also holds the
  * lock of @obj's wait-all domain, because wait-all waiters are queued on
- * @obj and must be considered too.  The common case, no wait-all in sight, is one
- * spinlock.
+ * @obj and must be considered too.  The common case, no wait-all in sight,
+ * is one spinlock.
+ *
+ * For sparse, holding the object either way counts as holding obj->lock:
+ * the device-locked path says so with __acquire()/__release(), so that
+ * every caller's lock and unlock balance on all paths.
  */
 static inline bool winsync_obj_lock(struct winsync_obj *obj)
+	__acquires(&obj->lock)
 {
 	spin_lock(&obj->lock);
 	if (likely(!obj->dev_locked && !atomic_read(&obj->all_hint)))
@@ -298,6 +303,7 @@ static inline bool winsync_obj_lock(struct winsync_obj *obj)
 }
 
 static inline void winsync_obj_unlock(struct winsync_obj *obj, bool all)
+	__releases(&obj->lock)
 {
 	if (likely(!all))
 		spin_unlock(&obj->lock);
