@@ -4,7 +4,12 @@
 #
 #   make                 module (against KDIR), library, tools, examples, selftests
 #   make KDIR=/path      module against another kernel build tree
-#   make check           selftests in a VM on every supported Debian kernel
+#   make check           static checks (make lint), then the selftests in a
+#                        VM on every supported Debian kernel
+#   make lint            the static checks: checkpatch, sparse, W=1, W=2,
+#                        kernel-doc, coccicheck, cppcheck, shellcheck, the
+#                        library's symbols and man pages, the uapi header;
+#                        one alone: make lint-CHECK (tools/lint/lint --list)
 #   make check-debug     selftests and the fuzzer on a KASAN/lockdep kernel
 #   make demo            boot a VM and show winsync at work
 #   make bench           benchmark winsync against its peers in a VM
@@ -41,7 +46,7 @@ endif
 DKMS_SRC := /usr/src/winsync-$(VERSION)
 INSTALL ?= install
 
-.PHONY: all module lib tools examples selftests check check-debug demo bench install clean help deps \
+.PHONY: all module lib tools examples selftests check check-debug demo bench install clean help deps lint \
 	install-module install-headers install-lib install-tools install-man \
 	install-udev install-modules-load install-dkms-source dkms-install dkms-remove
 
@@ -78,9 +83,16 @@ selftests: lib
 deps:
 	tools/install-deps
 
-check: deps
+check: deps lint
 	$(MAKE) lib tools selftests
 	$(VM) check
+
+# Every finding fails (no baseline); see Documentation/testing.rst.
+lint: deps
+	tools/lint/lint
+
+lint-%: deps
+	tools/lint/lint $*
 
 # The debug kernel is built once (~35 min) and cached; see
 # Documentation/reliability.rst.
@@ -173,4 +185,4 @@ clean:
 	rm -f kernel/*.o kernel/.*.cmd
 
 help:
-	@sed -n '3,18p' Makefile
+	@sed -n '3,23p' Makefile
