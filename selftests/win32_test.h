@@ -38,7 +38,7 @@ static inline const WCHAR *w32_wide(const char *s)
 	WCHAR *p = buf[slot++ % 4];
 	size_t i;
 
-	for (i = 0; s[i] && i < 599; i++)
+	for (i = 0; i < 599 && s[i]; i++)
 		p[i] = (unsigned char)s[i];
 	p[i] = 0;
 	return p;

@@ -1296,7 +1296,7 @@ TEST(names_escaped)
 	/* The raw control bytes never reach the JSON text. */
 	EXPECT_EQ(NULL, strchr(o->out, '\t'));
 	EXPECT_EQ(NULL, strchr(o->out, '\x01'));
-	EXPECT_EQ(NULL, strchr(o->out, '\xff'));
+	EXPECT_EQ(NULL, strchr(o->out, 0xff));
 	jfree(l);
 
 	ASSERT_EQ(0, run(o, false, "winsync list"));

@@ -247,7 +247,7 @@ static int ws_probe(char *why, size_t len)
 	}
 	if (info.abi_version != WINSYNC_ABI_VERSION) {
 		snprintf(why, len, "ABI version %u, expected %u",
-			 info.abi_version, WINSYNC_ABI_VERSION);
+			 info.abi_version, (unsigned int)WINSYNC_ABI_VERSION);
 		return -1;
 	}
 	r = ws_sem_create(&s, 1, 2);

@@ -344,7 +344,7 @@ static int parse_args(struct args *a, int argc, char **argv)
 		} else {
 			if (arg[2])
 				return usage_error(a->cmd, "unknown option '%s'", arg);
-			o = find_opt(a->opts, NULL, 0, arg[1]);
+			o = find_opt(a->opts, "", 0, arg[1]);
 		}
 		if (!o)
 			return usage_error(a->cmd, "unknown option '%s'", arg);

@@ -45,6 +45,7 @@ wait $b
 say "A mutex as a critical section for two shells (A as root, B as winsync)"
 keeper=$(winsync create mutex 'Global\lock' --mode 0666 --hold --background)
 echo "(Global\\lock is kept open by pid $keeper)"
+# shellcheck disable=SC2016 # the script of the two inner shells
 critical='i=0; while [ $i -lt 3 ]; do
 	owner=$(winsync wait "Global\\lock" --hold --background --timeout 20s) || exit 1
 	echo "$WHO: in  (pid $owner owns Global\\lock)"; sleep 0.1; echo "$WHO: out"

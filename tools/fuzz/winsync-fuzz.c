@@ -3064,7 +3064,7 @@ int main(int argc, char **argv)
 			last_iters = it;
 			last_change = now;
 		} else if (now - last_change > 180LL * opt.slow * (int64_t)NS_PER_SEC) {
-			fprintf(stderr, PROG ": no progress for %ds: hung?\n", 180 * opt.slow);
+			fprintf(stderr, PROG ": no progress for %us: hung?\n", 180 * opt.slow);
 			dump_threads();
 			rc = 1;
 			break;
@@ -3075,7 +3075,7 @@ int main(int argc, char **argv)
 			if (pids[k] > 0) {
 				kill(pids[k], SIGKILL);
 				if (!reap_bounded(pids[k], 60 * (int)opt.slow)) {
-					fprintf(stderr, PROG ": worker %d (pid %d) did not exit within %ds of SIGKILL (stuck in the kernel?)\n",
+					fprintf(stderr, PROG ": worker %d (pid %d) did not exit within %us of SIGKILL (stuck in the kernel?)\n",
 						k, pids[k], 60 * opt.slow);
 					rc = 1;
 					break;
@@ -3108,7 +3108,7 @@ int main(int argc, char **argv)
 					break;
 				}
 				if (now_ns(CLOCK_MONOTONIC) > deadline) {
-					fprintf(stderr, PROG ": worker %d did not stop within %ds; SIGKILL\n",
+					fprintf(stderr, PROG ": worker %d did not stop within %us; SIGKILL\n",
 						i, 60 * opt.slow);
 					kill(pids[i], SIGKILL);
 					deadline = now_ns(CLOCK_MONOTONIC) + 60LL * opt.slow * (int64_t)NS_PER_SEC;
@@ -3133,7 +3133,7 @@ int main(int argc, char **argv)
 			if (w > 0)
 				continue;
 			if (now_ns(CLOCK_MONOTONIC) > deadline) {
-				fprintf(stderr, PROG ": SIGKILLed children did not exit within %ds (stuck in the kernel?)\n",
+				fprintf(stderr, PROG ": SIGKILLed children did not exit within %us (stuck in the kernel?)\n",
 					60 * opt.slow);
 				holders();
 				rc = 1;
