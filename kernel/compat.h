@@ -14,6 +14,7 @@
 #include <linux/nsproxy.h>
 #include <linux/proc_ns.h>
 #include <linux/sched.h>
+#include <linux/slab.h>
 #include <linux/time_namespace.h>
 
 /*
@@ -43,6 +44,19 @@ static inline void winsync_hrtimer_setup(struct hrtimer *timer,
 	timer->function = fn;
 #endif
 }
+
+/*
+ * kmalloc_obj() and kzalloc_obj() (7.x) allocate one object of the type of
+ * their first argument; on older kernels they are kmalloc() and kzalloc().
+ */
+#ifndef kmalloc_obj
+/* checkpatch-ignore: ALLOC_WITH_SIZEOF: the fallback for kernels without it */
+#define kmalloc_obj(P, GFP)	kmalloc(sizeof(P), GFP)
+#endif
+#ifndef kzalloc_obj
+/* checkpatch-ignore: ALLOC_WITH_SIZEOF: the fallback for kernels without it */
+#define kzalloc_obj(P, GFP)	kzalloc(sizeof(P), GFP)
+#endif
 
 /*
  * An absolute CLOCK_MONOTONIC time given by a task in a time namespace, on

@@ -363,7 +363,7 @@ long winsync_ioctl_list(void __user *argp)
 	/* Names created meanwhile count in total, but may not fit. */
 	max = min(args.capacity, READ_ONCE(winsync_names_count));
 	objs = kvmalloc_array(max ?: 1, sizeof(*objs), GFP_KERNEL);
-	e = kmalloc(sizeof(*e), GFP_KERNEL);
+	e = kmalloc_obj(*e, GFP_KERNEL);
 	if (!objs || !e) {
 		ret = -ENOMEM;
 		goto out_free;
@@ -449,7 +449,7 @@ int winsync_user_charge(kuid_t *uidp)
 	if (!uc) {
 		/* The uid's first object: allocate outside the lock. */
 		spin_unlock(&b->lock);
-		new = kzalloc(sizeof(*new), GFP_KERNEL_ACCOUNT);
+		new = kzalloc_obj(*new, GFP_KERNEL_ACCOUNT);
 		if (!new)
 			return -ENOMEM;
 		new->uid = uid;

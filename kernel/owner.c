@@ -79,7 +79,7 @@ struct winsync_owner *winsync_owner_current(bool create)
 	if (owner || !create)
 		return owner;
 
-	owner = kzalloc(sizeof(*owner), GFP_KERNEL_ACCOUNT);
+	owner = kzalloc_obj(*owner, GFP_KERNEL_ACCOUNT);
 	if (!owner)
 		return NULL;
 	owner->task = current;

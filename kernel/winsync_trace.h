@@ -5,6 +5,7 @@
  * Objects are named by the id QUERY and fdinfo report.  Only fixed-size
  * fields are used: string fields changed their API in 6.10.
  */
+/* checkpatch-ignore-file: OPEN_ENDED_LINE,PARENTHESIS_ALIGNMENT: TRACE_EVENT() layout */
 #undef TRACE_SYSTEM
 #define TRACE_SYSTEM winsync
 

@@ -17,6 +17,7 @@
 #ifndef _UAPI_LINUX_WINSYNC_H
 #define _UAPI_LINUX_WINSYNC_H
 
+#include <linux/const.h>
 #include <linux/ioctl.h>
 #include <linux/types.h>
 
@@ -52,16 +53,16 @@
 #define WINSYNC_ACCESS_ALL		0x001f0003
 
 /* Feature bits reported by WINSYNC_IOC_GET_INFO. */
-#define WINSYNC_FEATURE_SEM		(1ULL << 0)
-#define WINSYNC_FEATURE_MUTEX		(1ULL << 1)
-#define WINSYNC_FEATURE_EVENT		(1ULL << 2)
-#define WINSYNC_FEATURE_TIMER		(1ULL << 3)
-#define WINSYNC_FEATURE_WAIT		(1ULL << 4)
-#define WINSYNC_FEATURE_NAMES		(1ULL << 5)
-#define WINSYNC_FEATURE_OWNER_DEATH	(1ULL << 6)
-#define WINSYNC_FEATURE_POLL		(1ULL << 7)
-#define WINSYNC_FEATURE_LIST		(1ULL << 8)
-#define WINSYNC_FEATURE_TRACE		(1ULL << 9)
+#define WINSYNC_FEATURE_SEM		_BITULL(0)
+#define WINSYNC_FEATURE_MUTEX		_BITULL(1)
+#define WINSYNC_FEATURE_EVENT		_BITULL(2)
+#define WINSYNC_FEATURE_TIMER		_BITULL(3)
+#define WINSYNC_FEATURE_WAIT		_BITULL(4)
+#define WINSYNC_FEATURE_NAMES		_BITULL(5)
+#define WINSYNC_FEATURE_OWNER_DEATH	_BITULL(6)
+#define WINSYNC_FEATURE_POLL		_BITULL(7)
+#define WINSYNC_FEATURE_LIST		_BITULL(8)
+#define WINSYNC_FEATURE_TRACE		_BITULL(9)
 
 /**
  * struct winsync_info - what the loaded module is and can do
