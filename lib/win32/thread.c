@@ -64,7 +64,7 @@
 #include <urcu/wfcqueue.h>
 #include <urcu/list.h>
 
-#include "win32_internal.h"
+#include "internal.h"
 
 #define PSEUDO_PROCESS	((HANDLE)(intptr_t)-1)
 #define PSEUDO_THREAD	((HANDLE)(intptr_t)-2)

@@ -32,7 +32,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "win32_internal.h"
+#include "internal.h"
 
 #ifndef SYS_pidfd_open
 #define SYS_pidfd_open 434
