@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * libwinsync's Win32 layer: threads, APCs and timer completion routines.
+ * libwinsync-win32: threads, their APC queues and thread handles.
  *
  * Thread records.  A thread that waits alertably, is the target of
  * QueueUserAPC() or sets a timer with a completion routine gets a record:
@@ -27,11 +27,8 @@
  * Records are freed after an RCU grace period (call_rcu), once no thread
  * handle refers to them.
  *
- * Timer completion routines.  The kernel timer is armed as usual; a shadow
- * timerfd armed with the same due time and period stands for it in a
- * library service thread, which sleeps in epoll_wait() on all shadows and,
- * at each expiry, queues the routine as an APC to the thread that set the
- * timer, unless one is still queued (at most one outstanding per timer).
+ * Timer completion routines (timer.c) reach a thread as APCs that carry
+ * their timer's binding instead of a function.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -66,11 +63,6 @@
 
 #include "internal.h"
 
-#define PSEUDO_PROCESS	((HANDLE)(intptr_t)-1)
-#define PSEUDO_THREAD	((HANDLE)(intptr_t)-2)
-
-struct binding;
-
 struct ws32_thread {
 	struct __cds_wfcq_head qhead;
 	struct cds_wfcq_tail qtail;
@@ -87,7 +79,7 @@ struct apc {
 	struct cds_wfcq_node node;
 	PAPCFUNC fn;
 	ULONG_PTR data;
-	struct binding *b;	/* a timer completion routine */
+	struct ws32_binding *b;	/* a timer completion routine */
 	DWORD lo, hi;		/* its expiry, as a FILETIME */
 };
 
@@ -99,21 +91,6 @@ struct th_node {
 	struct rcu_head rcu;
 };
 
-/* A timer with a completion routine. */
-struct binding {
-	uint64_t id;
-	int fd;			/* the application's handle */
-	int dup;		/* our dup of it, to cancel at thread exit */
-	int tfd;		/* the shadow timerfd */
-	struct ws32_thread *t;	/* the setting thread (a reference) */
-	PTIMERAPCROUTINE routine;
-	void *arg;
-	atomic_int outstanding;
-	atomic_int dead;
-	atomic_long refs;	/* the service's list, queued APCs */
-	struct cds_list_head link;
-};
-
 static pthread_once_t once = PTHREAD_ONCE_INIT;
 static pthread_key_t exit_key;
 static struct cds_lfht *registry;
@@ -121,12 +98,6 @@ static atomic_long registry_count;
 
 static pthread_mutex_t all_lock = PTHREAD_MUTEX_INITIALIZER;
 static CDS_LIST_HEAD(all_threads);
-
-static pthread_mutex_t svc_lock = PTHREAD_MUTEX_INITIALIZER;
-static CDS_LIST_HEAD(bindings);
-static atomic_long binding_count;
-static uint64_t next_binding_id = 1;
-static int svc_epfd = -1;
 
 static _Thread_local struct ws32_thread *self_rec;
 static _Thread_local bool key_set;
@@ -164,8 +135,6 @@ static void rcu_enter(void)
 
 /* ---------------------------------------------------------- thread records */
 
-static void binding_unref(struct binding *b);
-
 /* Drop every queued APC, running none.  Only the owner, or nobody, dequeues. */
 static void drain(struct ws32_thread *t)
 {
@@ -175,7 +144,7 @@ static void drain(struct ws32_thread *t)
 		struct apc *a = caa_container_of(qn, struct apc, node);
 
 		if (a->b)
-			binding_unref(a->b);
+			ws32_binding_unref(a->b);
 		free(a);
 	}
 }
@@ -191,7 +160,12 @@ static void thread_free_rcu(struct rcu_head *head)
 	free(t);
 }
 
-static void thread_unref(struct ws32_thread *t)
+void ws32_thread_ref(struct ws32_thread *t)
+{
+	atomic_fetch_add(&t->refs, 1);
+}
+
+void ws32_thread_unref(struct ws32_thread *t)
 {
 	if (atomic_fetch_sub(&t->refs, 1) == 1) {
 		rcu_enter();
@@ -210,7 +184,7 @@ struct ws32_thread *ws32_self(int *err)
 	*err = init();
 	if (*err)
 		return NULL;
-	dev = ws32_dev();
+	dev = ws32_dev_fd();
 	if (dev < 0) {
 		*err = dev;
 		return NULL;
@@ -262,16 +236,13 @@ int ws32_run_apcs(struct ws32_thread *t)
 	/* Until the queue is empty: APCs that APCs queue run too. */
 	while ((qn = __cds_wfcq_dequeue_blocking(&t->qhead, &t->qtail))) {
 		struct apc *a = caa_container_of(qn, struct apc, node);
-		struct binding *b = a->b;
+		struct ws32_binding *b = a->b;
 
 		if (b) {
 			/* A cancelled timer's routine no longer runs. */
-			if (!atomic_load(&b->dead)) {
-				atomic_store(&b->outstanding, 0);
-				b->routine(b->arg, a->lo, a->hi);
+			if (ws32_binding_run(b, a->lo, a->hi))
 				n++;
-			}
-			binding_unref(b);
+			ws32_binding_unref(b);
 		} else {
 			a->fn(a->data);
 			n++;
@@ -279,6 +250,20 @@ int ws32_run_apcs(struct ws32_thread *t)
 		free(a);
 	}
 	return n;
+}
+
+int ws32_post_timer_apc(struct ws32_thread *t, struct ws32_binding *b,
+			DWORD lo, DWORD hi)
+{
+	struct apc *a = calloc(1, sizeof(*a));
+
+	if (!a)
+		return -ENOMEM;
+	a->b = b;
+	a->lo = lo;
+	a->hi = hi;
+	post(t, a);
+	return 0;
 }
 
 /* ----------------------------------------------------------- thread handles */
@@ -297,7 +282,7 @@ static void node_free_rcu(struct rcu_head *head)
 {
 	struct th_node *n = caa_container_of(head, struct th_node, rcu);
 
-	thread_unref(n->t);
+	ws32_thread_unref(n->t);
 	free(n);
 }
 
@@ -331,7 +316,7 @@ static int register_handle(int fd, struct ws32_thread *t)
 		return -ENOMEM;
 	n->fd = fd;
 	n->t = t;
-	atomic_fetch_add(&t->refs, 1);
+	ws32_thread_ref(t);
 	cds_lfht_node_init(&n->node);
 	rcu_enter();
 	rcu_read_lock();
@@ -346,7 +331,8 @@ static int register_handle(int fd, struct ws32_thread *t)
 	return 0;
 }
 
-int ws32_thread_handle_new(bool inherit)
+/* The descriptor or -errno. */
+static int thread_handle_new(bool inherit)
 {
 	struct ws32_thread *t;
 	int err, fd, dev;
@@ -356,7 +342,7 @@ int ws32_thread_handle_new(bool inherit)
 		return err;
 	if (t->base_fd < 0) {
 		/* Only the thread itself gets here: no race on its fields. */
-		dev = ws32_dev();
+		dev = ws32_dev_fd();
 		fd = winsync_event_create(dev, WINSYNC_CREATE_MANUAL_RESET);
 		if (fd < 0)
 			return fd;
@@ -382,6 +368,17 @@ int ws32_thread_handle_new(bool inherit)
 	return fd;
 }
 
+/* A new thread handle of the calling thread: 0 with *out set, or an error. */
+DWORD ws32_thread_handle_new(bool inherit, int *out)
+{
+	int fd = thread_handle_new(inherit);
+
+	if (fd < 0)
+		return ws32_map_errno(fd);
+	*out = fd;
+	return 0;
+}
+
 bool ws32_thread_handle_dup(int src, int dst)
 {
 	struct ws32_thread *t;
@@ -393,13 +390,13 @@ bool ws32_thread_handle_dup(int src, int dst)
 	rcu_read_lock();
 	t = lookup(src);
 	if (t) {
-		atomic_fetch_add(&t->refs, 1);	/* across the unlock */
+		ws32_thread_ref(t);	/* across the unlock */
 		ok = true;
 	}
 	rcu_read_unlock();
 	if (ok) {
 		ok = !register_handle(dst, t);
-		thread_unref(t);
+		ws32_thread_unref(t);
 	}
 	return ok;
 }
@@ -423,38 +420,33 @@ void ws32_thread_handle_closed(int fd)
 	rcu_read_unlock();
 }
 
-WS32_EXPORT DWORD WINAPI QueueUserAPC(PAPCFUNC fn, HANDLE h, ULONG_PTR data)
+/* ---------------------------------------------------------------- APCs */
+
+static DWORD queue_apc(PAPCFUNC fn, HANDLE h, ULONG_PTR data)
 {
 	struct ws32_thread *t;
 	struct apc *a;
 	DWORD err = 0;
 	int fd, e;
 
-	if (!fn) {
-		ws32_set_error(ERROR_INVALID_PARAMETER);
-		return 0;
-	}
+	if (!fn)
+		return ERROR_INVALID_PARAMETER;
 	fd = winsync_handle_to_fd(h);
-	if (h != PSEUDO_THREAD && (fd < 0 || !atomic_load(&registry_count))) {
-		ws32_set_error(ERROR_INVALID_HANDLE);
-		return 0;
-	}
+	if (h != PSEUDO_THREAD && (fd < 0 || !atomic_load(&registry_count)))
+		return ERROR_INVALID_HANDLE;
 	a = calloc(1, sizeof(*a));
-	if (!a) {
-		ws32_set_error(ERROR_NOT_ENOUGH_MEMORY);
-		return 0;
-	}
+	if (!a)
+		return ERROR_NOT_ENOUGH_MEMORY;
 	a->fn = fn;
 	a->data = data;
 	if (h == PSEUDO_THREAD) {
 		t = ws32_self(&e);
 		if (!t) {
 			free(a);
-			ws32_set_error(ws32_map_errno(e));
-			return 0;
+			return ws32_map_errno(e);
 		}
 		post(t, a);
-		return 1;
+		return 0;
 	}
 	rcu_enter();
 	rcu_read_lock();
@@ -466,242 +458,14 @@ WS32_EXPORT DWORD WINAPI QueueUserAPC(PAPCFUNC fn, HANDLE h, ULONG_PTR data)
 	else
 		post(t, a);
 	rcu_read_unlock();
-	if (err) {
-		free(a);
-		ws32_set_error(err);
-		return 0;
-	}
-	return 1;
-}
-
-/* ----------------------------------------------------- completion routines */
-
-static void binding_unref(struct binding *b)
-{
-	if (atomic_fetch_sub(&b->refs, 1) == 1) {
-		thread_unref(b->t);
-		free(b);
-	}
-}
-
-/* Take b out of service; its queued APC, if any, will not run.  svc_lock. */
-static void kill_binding(struct binding *b)
-{
-	cds_list_del(&b->link);
-	atomic_fetch_sub(&binding_count, 1);
-	atomic_store(&b->dead, 1);
-	if (svc_epfd >= 0)
-		epoll_ctl(svc_epfd, EPOLL_CTL_DEL, b->tfd, NULL);
-	ws32_internal_close(b->tfd);
-	ws32_internal_close(b->dup);
-	binding_unref(b);
-}
-
-static struct binding *find_binding_fd(int fd)
-{
-	struct binding *b;
-
-	cds_list_for_each_entry(b, &bindings, link)
-		if (b->fd == fd)
-			return b;
-	return NULL;
-}
-
-static void expired(uint64_t id)
-{
-	struct binding *b, *found = NULL;
-	struct timespec ts;
-	uint64_t count;
-	struct apc *a;
-
-	pthread_mutex_lock(&svc_lock);
-	cds_list_for_each_entry(b, &bindings, link) {
-		if (b->id == id) {
-			found = b;
-			break;
-		}
-	}
-	if (!found || read(found->tfd, &count, sizeof(count)) != sizeof(count))
-		goto out;
-	if (atomic_load(&found->outstanding))
-		goto out;
-	a = calloc(1, sizeof(*a));
-	if (!a)
-		goto out;
-	clock_gettime(CLOCK_REALTIME, &ts);
-	ws32_unix_to_filetime((int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec,
-			      &a->lo, &a->hi);
-	a->b = found;
-	atomic_fetch_add(&found->refs, 1);
-	atomic_store(&found->outstanding, 1);
-	post(found->t, a);
-out:
-	pthread_mutex_unlock(&svc_lock);
-}
-
-static void *service(void *arg)
-{
-	int epfd = (int)(intptr_t)arg;
-	struct epoll_event ev[16];
-
-	/* No RCU here: the service never drops a last reference. */
-	for (;;) {
-		int i, n = epoll_wait(epfd, ev, 16, -1);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			break;
-		for (i = 0; i < n; i++)
-			expired(ev[i].data.u64);
-	}
-	return NULL;
-}
-
-/* Start the service thread if it is not running.  svc_lock. */
-static int service_start(void)
-{
-	sigset_t all, old;
-	pthread_attr_t attr;
-	pthread_t thr;
-	int fd, err;
-
-	if (svc_epfd >= 0)
-		return 0;
-	fd = epoll_create1(EPOLL_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	fd = ws32_internal_fd(fd);
-	/* The service takes no signals meant for the application. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	pthread_attr_init(&attr);
-	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-	err = pthread_create(&thr, &attr, service, (void *)(intptr_t)fd);
-	pthread_attr_destroy(&attr);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (err) {
-		ws32_internal_close(fd);
-		return -err;
-	}
-	svc_epfd = fd;
-	return 0;
-}
-
-int ws32_timer_bind(int fd, const struct winsync_timer_args *args,
-		    PTIMERAPCROUTINE routine, void *arg)
-{
-	bool abs = args->flags & WINSYNC_TIMER_ABSOLUTE;
-	struct itimerspec its;
-	struct epoll_event ev;
-	struct ws32_thread *t;
-	struct binding *b, *old;
-	int64_t due;
-	int err;
-
-	t = ws32_self(&err);
-	if (!t)
-		return err;
-	err = winsync_timer_set(fd, args);
 	if (err)
-		return err;
-
-	b = calloc(1, sizeof(*b));
-	if (!b) {
-		err = -ENOMEM;
-		goto cancel;
-	}
-	b->fd = fd;
-	b->routine = routine;
-	b->arg = arg;
-	b->t = t;
-	atomic_init(&b->outstanding, 0);
-	atomic_init(&b->dead, 0);
-	atomic_init(&b->refs, 1);
-	b->dup = fcntl(fd, F_DUPFD_CLOEXEC, 0);
-	b->tfd = timerfd_create(abs ? CLOCK_REALTIME : CLOCK_MONOTONIC,
-				TFD_CLOEXEC | TFD_NONBLOCK);
-	if (b->dup < 0 || b->tfd < 0) {
-		err = -errno;
-		if (b->dup >= 0)
-			close(b->dup);
-		if (b->tfd >= 0)
-			close(b->tfd);
-		free(b);
-		goto cancel;
-	}
-	b->dup = ws32_internal_fd(b->dup);
-	b->tfd = ws32_internal_fd(b->tfd);
-	atomic_fetch_add(&t->refs, 1);
-
-	/* 0 would disarm the timerfd: "now" is 1 ns. */
-	due = args->due > 0 ? args->due : 1;
-	its.it_value.tv_sec = due / 1000000000;
-	its.it_value.tv_nsec = due % 1000000000;
-	its.it_interval.tv_sec = args->period_ns / 1000000000;
-	its.it_interval.tv_nsec = args->period_ns % 1000000000;
-
-	pthread_mutex_lock(&svc_lock);
-	err = service_start();
-	if (!err) {
-		b->id = next_binding_id++;
-		old = find_binding_fd(fd);
-		if (old)
-			kill_binding(old);
-		cds_list_add(&b->link, &bindings);
-		atomic_fetch_add(&binding_count, 1);
-		memset(&ev, 0, sizeof(ev));
-		ev.events = EPOLLIN;
-		ev.data.u64 = b->id;
-		if (epoll_ctl(svc_epfd, EPOLL_CTL_ADD, b->tfd, &ev) < 0 ||
-		    timerfd_settime(b->tfd, abs ? TFD_TIMER_ABSTIME : 0,
-				    &its, NULL) < 0) {
-			err = -errno;
-			kill_binding(b);
-		}
-	} else {
-		ws32_internal_close(b->tfd);
-		ws32_internal_close(b->dup);
-		binding_unref(b);
-	}
-	pthread_mutex_unlock(&svc_lock);
-	if (!err)
-		return 0;
-cancel:
-	/* No routine could be attached: do not leave the timer armed. */
-	winsync_timer_cancel(fd, NULL);
+		free(a);
 	return err;
 }
 
-void ws32_timer_unbind(int fd)
+WS32_EXPORT DWORD WINAPI QueueUserAPC(PAPCFUNC fn, HANDLE h, ULONG_PTR data)
 {
-	struct binding *b;
-
-	if (!atomic_load(&binding_count))
-		return;
-	rcu_enter();	/* dropping the last reference may call_rcu() */
-	pthread_mutex_lock(&svc_lock);
-	b = find_binding_fd(fd);
-	if (b)
-		kill_binding(b);
-	pthread_mutex_unlock(&svc_lock);
-}
-
-/* The setting thread exits: its timers with a routine are cancelled. */
-static void timers_thread_exit(struct ws32_thread *t)
-{
-	struct binding *b, *tmp;
-
-	if (!atomic_load(&binding_count))
-		return;
-	pthread_mutex_lock(&svc_lock);
-	cds_list_for_each_entry_safe(b, tmp, &bindings, link) {
-		if (b->t != t)
-			continue;
-		winsync_timer_cancel(b->dup, NULL);
-		kill_binding(b);
-	}
-	pthread_mutex_unlock(&svc_lock);
+	return ws32_bool(queue_apc(fn, h, data));
 }
 
 /* ------------------------------------------------------------- thread exit */
@@ -713,7 +477,7 @@ static void thread_exit(void *unused)
 	(void)unused;
 	if (t) {
 		rcu_enter();
-		timers_thread_exit(t);
+		ws32_timers_thread_exit(t);
 		atomic_store(&t->dead, 1);
 		if (t->exit_fd >= 0)
 			winsync_event_set(t->exit_fd, NULL);
@@ -722,7 +486,7 @@ static void thread_exit(void *unused)
 		pthread_mutex_unlock(&all_lock);
 		drain(t);
 		self_rec = NULL;
-		thread_unref(t);
+		ws32_thread_unref(t);
 	}
 	key_set = false;
 }
@@ -731,7 +495,7 @@ static void thread_exit(void *unused)
 
 static void fork_prepare(void)
 {
-	pthread_mutex_lock(&svc_lock);
+	ws32_timers_lock();
 	pthread_mutex_lock(&all_lock);
 	call_rcu_before_fork();
 	rcu_bp_before_fork();
@@ -742,7 +506,7 @@ static void fork_parent(void)
 	rcu_bp_after_fork_parent();
 	call_rcu_after_fork_parent();
 	pthread_mutex_unlock(&all_lock);
-	pthread_mutex_unlock(&svc_lock);
+	ws32_timers_unlock();
 }
 
 /*
@@ -755,29 +519,18 @@ static void fork_parent(void)
 static void fork_child(void)
 {
 	struct ws32_thread *t, *tt;
-	struct binding *b, *tb;
 
 	rcu_bp_after_fork_child();
 	call_rcu_after_fork_child();
-	/*
-	 * The epoll instance and the timerfds are shared with the parent:
-	 * close the child's descriptors, but never epoll_ctl() them, which
-	 * would change the parent's service too.
-	 */
-	if (svc_epfd >= 0) {
-		ws32_internal_close(svc_epfd);
-		svc_epfd = -1;
-	}
 	cds_list_for_each_entry(t, &all_threads, link)
 		drain(t);
-	cds_list_for_each_entry_safe(b, tb, &bindings, link)
-		kill_binding(b);
+	ws32_timers_fork_child();
 	cds_list_for_each_entry_safe(t, tt, &all_threads, link) {
 		cds_list_del(&t->link);
 		atomic_store(&t->dead, 1);
-		thread_unref(t);
+		ws32_thread_unref(t);
 	}
 	self_rec = NULL;
 	pthread_mutex_unlock(&all_lock);
-	pthread_mutex_unlock(&svc_lock);
+	ws32_timers_unlock();
 }
