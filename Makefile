@@ -13,11 +13,11 @@
 #   make check-debug     selftests and the fuzzer on a KASAN/lockdep kernel
 #   make demo            boot a VM and show winsync at work
 #   make bench           benchmark winsync against its peers in a VM
-#   make install         library, headers, man pages, tools, udev rule,
-#                        modules-load.d file, and the module if KDIR exists
-#                        (PREFIX, DESTDIR); or one part: install-module,
-#                        install-headers, install-lib, install-tools,
-#                        install-man, install-udev, install-modules-load
+#   make install         libraries (libwinsync, libwinsync-win32), headers, man
+#                        pages, tools, udev rule, modules-load.d file, and the
+#                        module if KDIR exists (PREFIX, DESTDIR); or one part:
+#                        install-{module,headers,lib,lib-native,lib-win32,
+#                        tools,man,udev,modules-load}
 #   make dkms-install    module source into /usr/src/winsync-VERSION, then
 #                        dkms add, build, install (dkms-remove undoes it)
 #
@@ -47,7 +47,8 @@ DKMS_SRC := /usr/src/winsync-$(VERSION)
 INSTALL ?= install
 
 .PHONY: all module lib tools examples selftests check check-debug demo bench install clean help deps lint \
-	install-module install-headers install-lib install-tools install-man \
+	install-module install-headers install-lib install-lib-native \
+	install-lib-win32 install-tools install-man \
 	install-udev install-modules-load install-dkms-source dkms-install dkms-remove
 
 all: module lib tools examples selftests
@@ -135,11 +136,19 @@ install-module: module
 	$(INSTALL) -m 644 winsync.ko $(DESTDIR)$(MODDIR)/winsync.ko
 	@if [ -z "$(DESTDIR)" ]; then echo "depmod -a $(KVER)"; depmod -a $(KVER); fi
 
+# Both libraries: libwinsync (native API, libc only) and libwinsync-win32
+# (the Win32 API on top of it); lib/Makefile has the parts of each.
 install-headers:
 	$(MAKE) -C lib install-headers
 
 install-lib: lib
 	$(MAKE) -C lib install-lib
+
+install-lib-native: lib
+	$(MAKE) -C lib install-native
+
+install-lib-win32: lib
+	$(MAKE) -C lib install-win32
 
 install-tools: tools
 	$(MAKE) -C tools install
