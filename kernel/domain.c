@@ -31,6 +31,7 @@
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 
+#include "compat.h"
 #include "winsync.h"
 
 static struct lock_class_key domain_lock_key;
@@ -88,7 +89,7 @@ static struct winsync_domain *obj_domain(struct winsync_obj *obj)
 	if (d)
 		return d;
 
-	d = kmalloc(sizeof(*d), GFP_KERNEL_ACCOUNT);
+	d = kmalloc_obj(*d, GFP_KERNEL_ACCOUNT);
 	if (!d)
 		return NULL;
 	__mutex_init(&d->lock, "winsync_domain->lock", &domain_lock_key);

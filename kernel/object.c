@@ -17,6 +17,7 @@
 #include <linux/uaccess.h>
 #include <linux/user_namespace.h>
 
+#include "compat.h"
 #include "winsync.h"
 #include "winsync_trace.h"
 
@@ -377,7 +378,7 @@ static int handle_prepare(struct winsync_obj *obj, u32 access, u32 flags,
 	struct file *file;
 	int fd;
 
-	handle = kmalloc(sizeof(*handle), GFP_KERNEL_ACCOUNT);
+	handle = kmalloc_obj(*handle, GFP_KERNEL_ACCOUNT);
 	if (!handle)
 		return -ENOMEM;
 	handle->obj = obj;
@@ -433,7 +434,7 @@ static struct winsync_obj *obj_alloc(u32 type)
 	struct winsync_obj *obj;
 	int ret;
 
-	obj = kzalloc(sizeof(*obj), GFP_KERNEL_ACCOUNT);
+	obj = kzalloc_obj(*obj, GFP_KERNEL_ACCOUNT);
 	if (!obj)
 		return ERR_PTR(-ENOMEM);
 	ret = winsync_user_charge(&obj->charged_uid);

@@ -96,7 +96,7 @@ int winsync_timer_init(struct winsync_obj *obj)
 {
 	struct winsync_timer *t;
 
-	t = kzalloc(sizeof(*t), GFP_KERNEL_ACCOUNT);
+	t = kzalloc_obj(*t, GFP_KERNEL_ACCOUNT);
 	if (!t)
 		return -ENOMEM;
 	winsync_hrtimer_setup(&t->hrtimer, timer_fire, CLOCK_MONOTONIC,
