@@ -551,12 +551,17 @@ static int create_check(const struct winsync_create_args *args)
 	return 0;
 }
 
-/* May the caller open @obj, found by name, as @type with @access? */
+/*
+ * May the caller open @obj, found by name, as @type with @access?  A request
+ * for no right of the type is refused, as Windows refuses it: such a handle
+ * could do nothing but keep the object, and its name, alive.
+ */
 static int check_named(struct winsync_obj *obj, u32 type, u32 access)
 {
 	if (obj->type != type)
 		return -EMEDIUMTYPE;
-	if (!winsync_name_permits(obj->name, access & type_access_mask(type)))
+	access &= type_access_mask(type);
+	if (!access || !winsync_name_permits(obj->name, access))
 		return -EACCES;
 	return 0;
 }
@@ -666,7 +671,8 @@ static long obj_reopen(struct winsync_handle *handle, void __user *argp)
 	    args.pad || args.reserved[0] || args.reserved[1])
 		return -EINVAL;
 	args.access &= type_access_mask(handle->obj->type);
-	if (args.access & ~handle->access)
+	/* As for an open by name: a handle must carry some right. */
+	if (!args.access || args.access & ~handle->access)
 		return -EACCES;
 
 	trace_winsync_open(handle->obj->id, handle->obj->type, args.access);
@@ -850,15 +856,24 @@ static __poll_t winsync_obj_poll(struct file *file, poll_table *wait)
 	return obj_signaled_snapshot(obj) ? EPOLLIN | EPOLLRDNORM : 0;
 }
 
+/*
+ * The state, the name and its owner are shown only through a handle that
+ * may query them: /proc's ptrace check is about the process holding the
+ * handle, not about the object.
+ */
 static void winsync_obj_show_fdinfo(struct seq_file *m, struct file *file)
 {
 	struct winsync_handle *handle = file->private_data;
 	struct winsync_obj_info info;
 
+	seq_printf(m, "winsync-type:\t%s\n", winsync_type_names[handle->obj->type]);
+	seq_printf(m, "winsync-access:\t0x%08x\n", handle->access);
+	if (!(handle->access & WINSYNC_ACCESS_QUERY_STATE)) {
+		seq_printf(m, "winsync-id:\t%llu\n", handle->obj->id);
+		return;
+	}
+
 	winsync_obj_fill_info(handle->obj, &info);
-	info.access = handle->access;
-	seq_printf(m, "winsync-type:\t%s\n", winsync_type_names[info.type]);
-	seq_printf(m, "winsync-access:\t0x%08x\n", info.access);
 	seq_printf(m, "winsync-signaled:\t%u\n", info.signaled);
 	seq_printf(m, "winsync-waiters:\t%u\n", info.waiters);
 	if (handle->obj->name) {

@@ -824,8 +824,10 @@ TEST(handle_rights_are_enforced)
 	EXPECT_EQ(0, ws_mutex_release(fd, &prev));
 	EXPECT_EQ(1, prev);
 	close(fd);
-	/* And through a create-or-open handle with no rights. */
-	fd = nc(dev, WINSYNC_TYPE_MUTEX, 0, 0, 0600, mname, &st);
+	/* A create-or-open for no right is refused ... */
+	EXPECT_EQ(-EACCES, nc(dev, WINSYNC_TYPE_MUTEX, 0, 0, 0600, mname, &st));
+	/* ... and through one that may not wait, releasing still works. */
+	fd = nc(dev, WINSYNC_TYPE_MUTEX, 0, WINSYNC_ACCESS_READ_CONTROL, 0600, mname, &st);
 	ASSERT_LE(0, fd);
 	EXPECT_EQ(WINSYNC_OPENED_EXISTING, st);
 	EXPECT_EQ(EACCES, ws_wait1(dev, fd, 0, NULL));
@@ -1579,9 +1581,16 @@ TEST(fdinfo_named)
 	snprintf(want, sizeof(want), "Local\\%s", name);
 	EXPECT_FDINFO(a, "winsync-name", want);
 	EXPECT_FDINFO(a, "winsync-mode", "0644");
-	b = no(dev, WINSYNC_TYPE_SEM, WINSYNC_ACCESS_SYNCHRONIZE, want);
+	b = no(dev, WINSYNC_TYPE_SEM, WINSYNC_ACCESS_QUERY_STATE, want);
 	ASSERT_LE(0, b);
 	EXPECT_FDINFO(b, "winsync-name", want);
+	close(b);
+	/* Without QUERY_STATE: neither the name nor the state. */
+	b = no(dev, WINSYNC_TYPE_SEM, WINSYNC_ACCESS_SYNCHRONIZE, want);
+	ASSERT_LE(0, b);
+	EXPECT_FALSE(ws_fdinfo_get(b, "winsync-name", val, sizeof(val)));
+	EXPECT_FALSE(ws_fdinfo_get(b, "winsync-count", val, sizeof(val)));
+	EXPECT_FDINFO(b, "winsync-type", "semaphore");
 	close(b);
 	close(a);
 

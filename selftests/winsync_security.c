@@ -4,7 +4,9 @@
  * VM's "winsync" user) cannot open, signal, wait on or list another user's
  * named objects unless the mode bits let it; a handle with reduced access
  * cannot regain rights, not by REOPEN, dup, SCM_RIGHTS, pidfd_getfd or
- * reopening /proc/self/fd; ownership cannot be taken over.
+ * reopening /proc/self/fd; no handle asks for no right, and fdinfo shows
+ * state only through a handle that may query it; ownership cannot be taken
+ * over.
  *
  * Each test creates objects as root and forks a child that drops to uid
  * 1000; the child checks its results and exits with the line number of the
@@ -139,8 +141,7 @@ TEST(other_users_local_names_invisible)
 }
 
 /* Mode 0600: another user can neither open for rights, nor create-or-open,
- * nor see it listed; a right-less handle is all it can get, and that
- * handle can do nothing. */
+ * nor see it listed, nor get a handle that asks for no right. */
 TEST(mode_0600_denies_other_user)
 {
 	static const __u32 types[] = { WINSYNC_TYPE_SEM, WINSYNC_TYPE_MUTEX,
@@ -181,13 +182,18 @@ TEST(mode_0600_denies_other_user)
 			CHK(ws_open_name(d, types[t], WINSYNC_ACCESS_DELETE, name) == -EACCES);
 			CHK(nc(d, types[t], 0, WINSYNC_ACCESS_SYNCHRONIZE, 0666, name, NULL) == -EACCES);
 			CHK(!listed(d, name));
-			/* A request for no right is allowed, and useless. */
-			h = ws_open_name(d, types[t], 0, name);
+			/* A request for no right is refused too. */
+			CHK(ws_open_name(d, types[t], 0, name) == -EACCES);
+			CHK(nc(d, types[t], 0, 0, 0666, name, NULL) == -EACCES);
+			/* A right-less handle (to a new object of its own) is useless. */
+			h = types[t] == WINSYNC_TYPE_SEM ? ws_new(d, types[t], 0, 0, 0, 1) :
+			    ws_new(d, types[t], 0, 0, 0, 0);
 			CHK(h >= 0);
 			CHK(ws_query(h, &info) == EACCES);
 			CHK(ws_wait1(d, h, 0, NULL) == EACCES);
 			CHK(ws_reopen(h, WINSYNC_ACCESS_SYNCHRONIZE, 0) == -EACCES);
 			CHK(ws_reopen(h, WINSYNC_ACCESS_QUERY_STATE, 0) == -EACCES);
+			CHK(ws_reopen(h, 0, 0) == -EACCES);
 			pf.fd = h;
 			pf.events = POLLIN;
 			CHK(poll(&pf, 1, 0) == 1 && pf.revents == POLLERR);
@@ -230,6 +236,181 @@ TEST(mode_0600_denies_other_user)
 	EXPECT_EQ(0, WS_QUERY_FIELD(fds[2], signaled));
 	for (t = 0; t < 4; t++)
 		close(fds[t]);
+	close(dev);
+}
+
+/*
+ * Issue 13: an open that asks for no right gave another user a handle to
+ * root's mode-0600 object, whose fdinfo showed what LIST and QUERY hide and
+ * which kept the object (charged to root) alive.  Now the open is EACCES,
+ * and when root's handle goes, so does the object.
+ */
+TEST(empty_access_open_refused)
+{
+	char name[96];
+	int dev, fd, up[2], down[2];
+	__u32 st;
+	pid_t pid;
+
+	NEED_ROOT();
+	WS_OPEN_DEV(dev);
+	mkname(name, sizeof(name), "Global\\", "empty");
+	fd = nc(dev, WINSYNC_TYPE_SEM, 0, WINSYNC_ACCESS_ALL, 0600, name, &st);
+	ASSERT_LE(0, fd);
+	ASSERT_EQ(WINSYNC_CREATED, st);
+	ASSERT_EQ(0, pipe(up));
+	ASSERT_EQ(0, pipe(down));
+	pid = fork_as_user();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		int d = ws_open_dev(), h;
+		char path[64], buf[512];
+		ssize_t len;
+		int pf;
+
+		/* fork gave us root's handle: only what we open may count. */
+		close(fd);
+		CHK(d >= 0);
+		h = ws_open_name(d, WINSYNC_TYPE_SEM, 0, name);
+		if (h >= 0) {
+			/* The old hole: show what the handle reveals. */
+			snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", h);
+			pf = open(path, O_RDONLY | O_CLOEXEC);
+			len = pf >= 0 ? read(pf, buf, sizeof(buf) - 1) : -1;
+			if (len > 0) {
+				buf[len] = 0;
+				fprintf(stderr, "# right-less handle's fdinfo:\n%s", buf);
+			}
+		}
+		CHK(h == -EACCES);
+		CHK(nc(d, WINSYNC_TYPE_SEM, 0, 0, 0666, name, NULL) == -EACCES);
+		/* A missing name is still reported as missing. */
+		CHK(ws_open_name(d, WINSYNC_TYPE_SEM, 0, "Global\\ws-sec-none") == -ENOENT);
+		/* Hold whatever we got while root closes and creates again. */
+		CHK(ws_write_byte(up[1]));
+		CHK(ws_read_byte(down[0], 3 * WS_LONG_MS));
+		_exit(0);
+	}
+	ASSERT_TRUE(ws_read_byte(up[0], 3 * WS_LONG_MS));
+	close(fd);
+	fd = nc(dev, WINSYNC_TYPE_SEM, 0, WINSYNC_ACCESS_ALL, 0600, name, &st);
+	EXPECT_LE(0, fd);
+	EXPECT_EQ(WINSYNC_CREATED, st);
+	ws_write_byte(down[1]);
+	EXPECT_EQ(0, reap(pid));
+	close(fd);
+	close(up[0]);
+	close(up[1]);
+	close(down[0]);
+	close(down[1]);
+	close(dev);
+}
+
+/* Root, too, gets no handle without a right, by OPEN, CREATE or REOPEN. */
+TEST(empty_access_refused_for_everyone)
+{
+	char name[96], mname[96];
+	int dev, fd, m, h;
+	__u32 st;
+
+	WS_OPEN_DEV(dev);
+	mkname(name, sizeof(name), "Global\\", "empty-all");
+	mkname(mname, sizeof(mname), "Global\\", "empty-mtx");
+	fd = nc(dev, WINSYNC_TYPE_EVENT, 0, WINSYNC_ACCESS_ALL, 0600, name, NULL);
+	ASSERT_LE(0, fd);
+	EXPECT_EQ(-EACCES, ws_open_name(dev, WINSYNC_TYPE_EVENT, 0, name));
+	EXPECT_EQ(-EACCES, nc(dev, WINSYNC_TYPE_EVENT, 0, 0, 0600, name, &st));
+	EXPECT_EQ(-EACCES, ws_reopen(fd, 0, 0));
+	/* The type is checked first. */
+	EXPECT_EQ(-EMEDIUMTYPE, ws_open_name(dev, WINSYNC_TYPE_SEM, 0, name));
+	/* A mutex has no MODIFY_STATE: asking only for it asks for nothing. */
+	m = nc(dev, WINSYNC_TYPE_MUTEX, 0, WINSYNC_ACCESS_ALL, 0600, mname, NULL);
+	ASSERT_LE(0, m);
+	EXPECT_EQ(-EACCES, ws_open_name(dev, WINSYNC_TYPE_MUTEX,
+					WINSYNC_ACCESS_MODIFY_STATE, mname));
+	EXPECT_EQ(-EACCES, ws_reopen(m, WINSYNC_ACCESS_MODIFY_STATE, 0));
+	h = ws_open_name(dev, WINSYNC_TYPE_MUTEX, WINSYNC_ACCESS_SYNCHRONIZE, mname);
+	EXPECT_LE(0, h);
+	close(h);
+	/* The creator of a new object may still ask for nothing. */
+	h = ws_new(dev, WINSYNC_TYPE_EVENT, 0, 0, 0, 0);
+	EXPECT_LE(0, h);
+	close(h);
+	close(m);
+	close(fd);
+	close(dev);
+}
+
+/* Lines of @fd's fdinfo that start with "winsync-". */
+static int fdinfo_keys(int fd, char *keys, size_t len)
+{
+	char path[64], line[256];
+	FILE *f;
+	int n = 0;
+
+	snprintf(path, sizeof(path), "/proc/self/fdinfo/%d", fd);
+	f = fopen(path, "re");
+	if (!f)
+		return -1;
+	keys[0] = 0;
+	while (fgets(line, sizeof(line), f)) {
+		char *colon = strchr(line, ':');
+
+		if (strncmp(line, "winsync-", 8) || !colon)
+			continue;
+		*colon = 0;
+		if (strlen(keys) + strlen(line) + 2 < len) {
+			strcat(keys, line);
+			strcat(keys, " ");
+		}
+		n++;
+	}
+	fclose(f);
+	return n;
+}
+
+/*
+ * fdinfo shows an object's state, name and owner only through a handle with
+ * QUERY_STATE; else only the type, the access mask and the id.
+ */
+TEST(fdinfo_needs_query_right)
+{
+	char name[96], keys[512];
+	int dev, fd;
+	pid_t pid;
+
+	NEED_ROOT();
+	WS_OPEN_DEV(dev);
+	mkname(name, sizeof(name), "Global\\", "fdi");
+	/* Others may read: wait, or query. */
+	fd = nc(dev, WINSYNC_TYPE_SEM, 0, WINSYNC_ACCESS_ALL, 0604, name, NULL);
+	ASSERT_LE(0, fd);
+	EXPECT_LE(9, fdinfo_keys(fd, keys, sizeof(keys)));
+	pid = fork_as_user();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		int d = ws_open_dev(), h;
+		char val[128];
+
+		CHK(d >= 0);
+		h = ws_open_name(d, WINSYNC_TYPE_SEM, WINSYNC_ACCESS_SYNCHRONIZE, name);
+		CHK(h >= 0);
+		CHK(fdinfo_keys(h, keys, sizeof(keys)) == 3);
+		CHK(!strcmp(keys, "winsync-type winsync-access winsync-id "));
+		CHK(!ws_fdinfo_get(h, "winsync-name", val, sizeof(val)));
+		CHK(!ws_fdinfo_get(h, "winsync-count", val, sizeof(val)));
+		CHK(ws_fdinfo_get(h, "winsync-access", val, sizeof(val)) &&
+		    !strcmp(val, "0x00100000"));
+		close(h);
+		h = ws_open_name(d, WINSYNC_TYPE_SEM, WINSYNC_ACCESS_QUERY_STATE, name);
+		CHK(h >= 0);
+		CHK(ws_fdinfo_get(h, "winsync-name", val, sizeof(val)) && !strcmp(val, name));
+		CHK(ws_fdinfo_get(h, "winsync-max", val, sizeof(val)) && !strcmp(val, "10"));
+		close(h);
+		_exit(0);
+	}
+	EXPECT_EQ(0, reap(pid));
+	close(fd);
 	close(dev);
 }
 
