@@ -1376,8 +1376,9 @@ TEST(unprivileged_user)
 	EXPECT_EQ(1, run(o, true, "winsync wait '%s' --timeout 0", pub));
 	EXPECT_EQ(2, run(o, true, "winsync set '%s'", pub));
 	EXPECT_NE(NULL, strstr(o->err, "Permission denied"));
-	/* Existence is no secret for a Global name; a handle without rights. */
-	EXPECT_EQ(0, run(o, true, "winsync open '%s'", priv));
+	/* No handle without a right the mode grants (issue 13). */
+	EXPECT_EQ(2, run(o, true, "winsync open '%s'", priv));
+	EXPECT_NE(NULL, strstr(o->err, "Permission denied")) TH_LOG("%s", o->err);
 	/* Another session's Local name does not exist for it. */
 	EXPECT_EQ(3, run(o, true, "winsync open '%s'", rlocal));
 	snprintf(full, sizeof(full), "%s", ulocal);

@@ -346,12 +346,17 @@ static DWORD open_typed(const struct obj_type *ot, DWORD desired, BOOL inherit,
 	if (!err && !access && !maximum)
 		err = ERROR_ACCESS_DENIED;
 	if (err) {
-		/* The name is looked up first: a missing one is reported. */
+		/*
+		 * The name is looked up first: a missing one is reported.
+		 * The kernel refuses a request for no right with EACCES
+		 * once it has found the name (older modules opened it).
+		 */
 		int ret = kernel_open(dev, ot->type, n->str, 0, FALSE);
 
-		if (ret < 0)
+		if (ret < 0 && ret != -EACCES)
 			return kernel_error(ret, n);
-		close(ret);
+		if (ret >= 0)
+			close(ret);
 		return err;
 	}
 

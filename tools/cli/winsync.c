@@ -563,7 +563,8 @@ static int hold_opts_get(struct args *a, struct hold_opts *ho)
 
 /*
  * Open @name with @access, as @type or, if @type is 0, as whatever type it
- * has.  Returns the handle or -errno, and the type through *typep.
+ * has.  Returns the handle or -errno, and the type through *typep (also on
+ * EACCES: the type was found, the access refused).
  */
 static int open_named(int dev, const char *name, uint32_t type, uint32_t access,
 		      uint32_t *typep)
@@ -581,7 +582,7 @@ static int open_named(int dev, const char *name, uint32_t type, uint32_t access,
 		fd = winsync_open(dev, t, name,
 				  t == WINSYNC_TYPE_MUTEX ? access & MUTEX_ACCESS : access,
 				  0);
-		if (fd >= 0) {
+		if (fd >= 0 || fd == -EACCES) {
 			*typep = t;
 			return fd;
 		}
@@ -589,6 +590,20 @@ static int open_named(int dev, const char *name, uint32_t type, uint32_t access,
 			break;
 	}
 	return fd;
+}
+
+/*
+ * The type of the object named @name: 0 or -errno.  It asks for no right,
+ * which the module refuses with EACCES once it has found the name and its
+ * type (modules before issue 13 gave a handle).
+ */
+static int probe_type(int dev, const char *name, uint32_t *typep)
+{
+	int fd = open_named(dev, name, 0, 0, typep);
+
+	if (fd >= 0)
+		close(fd);
+	return fd == -EACCES ? 0 : fd < 0 ? fd : 0;
 }
 
 /* Like open_named(), with the message on failure: the handle or -status. */
@@ -605,10 +620,8 @@ static int open_or_fail(int dev, const char *name, uint32_t type,
 	}
 	if (fd == -EMEDIUMTYPE && type) {
 		uint32_t actual;
-		int other = open_named(dev, name, 0, 0, &actual);
 
-		if (other >= 0) {
-			close(other);
+		if (!probe_type(dev, name, &actual)) {
 			msg("'%s' is %s, not %s", name, a_type(actual), a_type(type));
 			return -EXIT_ERROR;
 		}
@@ -753,8 +766,15 @@ static int cmd_open(int argc, char **argv)
 	dev = open_device();
 	if (dev < 0)
 		return EXIT_ERROR;
-	/* No right at all: enough to keep the object, needs no permission. */
-	fd = open_or_fail(dev, name, type, 0, &type);
+	/*
+	 * The least right that keeps the object: SYNCHRONIZE needs read
+	 * permission, DELETE write permission.  No right at all is refused.
+	 */
+	fd = open_named(dev, name, type, WINSYNC_ACCESS_SYNCHRONIZE, &type);
+	if (fd == -EACCES)
+		fd = open_named(dev, name, type, WINSYNC_ACCESS_DELETE, &type);
+	if (fd < 0)
+		fd = open_or_fail(dev, name, type, WINSYNC_ACCESS_SYNCHRONIZE, &type);
 	close(dev);
 	if (fd < 0)
 		return -fd;
@@ -852,11 +872,10 @@ static int cmd_release(int argc, char **argv)
 
 		if (dev < 0)
 			return EXIT_ERROR;
-		fd = open_named(dev, a.pos[0], 0, 0, &type);
+		fd = probe_type(dev, a.pos[0], &type);
 		close(dev);
 		if (fd < 0)
 			return fail(-fd, "open", a.pos[0]);
-		close(fd);
 	}
 	if (type == WINSYNC_TYPE_MUTEX) {
 		msg("cannot release mutex '%s' from here: a mutex is owned by a "
