@@ -173,14 +173,18 @@ struct winsync_timer {
 	struct winsync_obj *obj;
 };
 
+struct winsync_ns;
+
 /* The name of a named object (names.c). */
 struct winsync_name {
-	/* In the name table; protected by winsync_names_lock. */
+	/* In its namespace's name table; protected by wns->lock. */
 	struct rhash_head node;
-	/* In the list of all names, for listing; same lock. */
+	/* In its namespace's list of names, for listing; same lock. */
 	struct list_head all_node;
-	/* Protected by winsync_names_lock. */
+	/* Protected by wns->lock. */
 	bool hashed;
+	/* The names of ns; set when published, then immutable; a reference. */
+	struct winsync_ns *wns;
 	/* The rest is immutable. */
 	struct winsync_obj *obj;
 	/* A reference is held. */

@@ -14,7 +14,10 @@
 #include <grp.h>
 #include <linux/capability.h>
 #include <sched.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 
 #include "winsync_test.h"
 
@@ -753,6 +756,173 @@ TEST(ipc_namespace)
 	EXPECT_EQ(0, ws_reap(child, 2 * WS_LONG_MS));
 	close(pfd[0]);
 	close(fd);
+	close(dev);
+}
+
+/*
+ * Issue 13: names are kept per IPC namespace.  Namespace A holds many names
+ * and loops LIST; namespace B sees only its own names, exactly, and its
+ * named create, open and last close go on.  The walk of A's names holds only
+ * A's lock, so B is not slowed; how much B's operations slow down is logged
+ * (a figure, not a verdict: the old global lock made it a timing matter).
+ */
+#define MANY_NAMES	4096
+
+struct ns_storm {
+	int dev;
+	atomic_int stop;
+	atomic_int lists;
+};
+
+static void *ns_storm_fn(void *arg)
+{
+	struct ns_storm *st = arg;
+	__u32 count, total;
+
+	while (!atomic_load(&st->stop)) {
+		if (list(st->dev, NULL, 0, &count, &total) || total != MANY_NAMES)
+			return (void *)1;
+		atomic_fetch_add(&st->lists, 1);
+	}
+	return NULL;
+}
+
+/* Named create + open + close cycles in the caller's namespace for @ms. */
+static long name_cycles(int dev, unsigned int ms)
+{
+	__u64 end = ws_now(CLOCK_MONOTONIC) + ms * WS_NS_PER_MS;
+	char name[64];
+	long n = 0;
+
+	while (ws_now(CLOCK_MONOTONIC) < end) {
+		int a, b;
+
+		snprintf(name, sizeof(name), "Global\\ws-list-b-%ld", n);
+		a = mk(dev, WINSYNC_TYPE_EVENT, 0, 0600, name);
+		if (a < 0)
+			return -1;
+		b = ws_open_name(dev, WINSYNC_TYPE_EVENT, WINSYNC_ACCESS_SYNCHRONIZE, name);
+		close(a);
+		if (b < 0)
+			return -1;
+		close(b);
+		n++;
+	}
+	return n;
+}
+
+TEST(ipc_namespaces_have_their_own_names)
+{
+	int dev, up[2], down[2], res[2];
+	pid_t a;
+
+	NEED_ROOT();
+	WS_OPEN_DEV(dev);
+	ASSERT_EQ(0, pipe(up));
+	ASSERT_EQ(0, pipe(down));
+	ASSERT_EQ(0, pipe(res));
+	a = fork();
+	ASSERT_LE(0, a);
+	if (a == 0) {
+		/* Namespace A: many names, LIST in a loop. */
+		struct rlimit rl = { MANY_NAMES + 64, MANY_NAMES + 64 };
+		struct ns_storm st = { .dev = dev };
+		pthread_t t[2];
+		void *r1 = NULL, *r2 = NULL;
+		char name[64];
+		__u32 count, total;
+
+		if (setrlimit(RLIMIT_NOFILE, &rl) || unshare(CLONE_NEWIPC))
+			_exit(100);
+		for (int i = 0; i < MANY_NAMES; i++) {
+			snprintf(name, sizeof(name), "Global\\ws-list-a-%d", i);
+			if (mk(dev, WINSYNC_TYPE_SEM, 0, 0644, name) < 0)
+				_exit(101);
+		}
+		if (list(dev, NULL, 0, &count, &total) || total != MANY_NAMES)
+			_exit(102);
+		if (pthread_create(&t[0], NULL, ns_storm_fn, &st) ||
+		    pthread_create(&t[1], NULL, ns_storm_fn, &st))
+			_exit(103);
+		ws_write_byte(up[1]);
+		ws_read_byte(down[0], 6 * WS_LONG_MS);
+		atomic_store(&st.stop, 1);
+		pthread_join(t[0], &r1);
+		pthread_join(t[1], &r2);
+		if (r1 || r2)
+			_exit(104);
+		fprintf(stderr, "# namespace A: %d LISTs of %d names\n",
+			atomic_load(&st.lists), MANY_NAMES);
+		_exit(0);
+	}
+	ASSERT_TRUE(ws_read_byte(up[0], 6 * WS_LONG_MS));
+	{
+		pid_t b = fork();
+
+		ASSERT_LE(0, b);
+		if (b == 0) {
+			/* Namespace B: exactly its own names. */
+			struct winsync_list_entry e[8];
+			__u32 count, total;
+			long n;
+			int f1, f2;
+
+			if (unshare(CLONE_NEWIPC))
+				_exit(110);
+			if (list(dev, NULL, 0, &count, &total) || total != 0)
+				_exit(111);
+			f1 = mk(dev, WINSYNC_TYPE_EVENT, 0, 0644, "Global\\ws-list-b1");
+			f2 = mk(dev, WINSYNC_TYPE_MUTEX, 0, 0600, "ws-list-b2");
+			if (f1 < 0 || f2 < 0)
+				_exit(112);
+			if (list(dev, e, 8, &count, &total) || count != 2 || total != 2)
+				_exit(113);
+			if (!find(e, count, "Global\\ws-list-b1") || !find(e, count, "ws-list-b2"))
+				_exit(114);
+			/* A's names do not exist here. */
+			if (ws_open_name(dev, WINSYNC_TYPE_SEM, WINSYNC_ACCESS_SYNCHRONIZE,
+					 "Global\\ws-list-a-0") != -ENOENT)
+				_exit(115);
+			close(f1);
+			close(f2);
+			n = name_cycles(dev, 2000);
+			if (n <= 0)
+				_exit(116);
+			if (write(res[1], &n, sizeof(n)) != sizeof(n))
+				_exit(117);
+			_exit(0);
+		}
+		EXPECT_EQ(0, ws_reap(b, 6 * WS_LONG_MS));
+	}
+	ws_write_byte(down[1]);
+	EXPECT_EQ(0, ws_reap(a, 6 * WS_LONG_MS));
+	{
+		/* The same cycles in a quiet namespace, for comparison. */
+		long busy = 0, quiet = -1;
+		pid_t c;
+
+		EXPECT_EQ((ssize_t)sizeof(busy), read(res[0], &busy, sizeof(busy)));
+		c = fork();
+		ASSERT_LE(0, c);
+		if (c == 0) {
+			long n;
+
+			if (unshare(CLONE_NEWIPC))
+				_exit(120);
+			n = name_cycles(dev, 2000);
+			_exit(write(res[1], &n, sizeof(n)) == sizeof(n) ? 0 : 121);
+		}
+		EXPECT_EQ(0, ws_reap(c, 6 * WS_LONG_MS));
+		EXPECT_EQ((ssize_t)sizeof(quiet), read(res[0], &quiet, sizeof(quiet)));
+		TH_LOG("named create+open+close in 2 s: %ld while another namespace LISTs %d names, %ld in quiet",
+		       busy, MANY_NAMES, quiet);
+	}
+	close(up[0]);
+	close(up[1]);
+	close(down[0]);
+	close(down[1]);
+	close(res[0]);
+	close(res[1]);
 	close(dev);
 }
 
