@@ -8,11 +8,13 @@
  * userspace reference; winsync.h describes the object model and locking.
  */
 
+#include <linux/capability.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/module.h>
 #include <linux/moduleparam.h>
 #include <linux/uaccess.h>
+#include <linux/user_namespace.h>
 
 #include "winsync.h"
 
@@ -26,9 +28,10 @@
 			  WINSYNC_FEATURE_LIST | WINSYNC_FEATURE_TRACE)
 
 /*
- * /sys/module/winsync/parameters/live_objects: GET_INFO's count, readable
- * without opening the device (for leak checks around tests), never
- * writable.
+ * /sys/module/winsync/parameters/live_objects: the count of all objects,
+ * readable without opening the device (for leak checks around tests), never
+ * writable.  Only root may read it: one container must not watch another's
+ * activity.
  */
 static int live_objects_get(char *buffer, const struct kernel_param *kp)
 {
@@ -40,8 +43,20 @@ static const struct kernel_param_ops live_objects_ops = {
 	.get = live_objects_get,
 };
 
-module_param_cb(live_objects, &live_objects_ops, NULL, 0444);
-MODULE_PARM_DESC(live_objects, "Objects alive now, in all namespaces (read-only)");
+module_param_cb(live_objects, &live_objects_ops, NULL, 0400);
+MODULE_PARM_DESC(live_objects, "Objects alive now, in all namespaces (read-only, root only)");
+
+/*
+ * GET_INFO's live_objects: the whole system's count for CAP_SYS_ADMIN in the
+ * initial user namespace, else the count charged to the caller's user (see
+ * names.c), so that no user learns of others' activity.
+ */
+static u64 live_objects_for_caller(void)
+{
+	if (ns_capable_noaudit(&init_user_ns, CAP_SYS_ADMIN))
+		return atomic64_read(&winsync_live_objects);
+	return winsync_user_objects();
+}
 
 static long winsync_ioctl_get_info(void __user *argp)
 {
@@ -53,7 +68,7 @@ static long winsync_ioctl_get_info(void __user *argp)
 		.features = WINSYNC_FEATURES,
 		.max_wait_objects = WINSYNC_MAX_WAIT_OBJECTS,
 		.max_name_len = WINSYNC_NAME_MAX,
-		.live_objects = atomic64_read(&winsync_live_objects),
+		.live_objects = live_objects_for_caller(),
 		.max_user_objects = winsync_max_user_objects(),
 	};
 

@@ -633,6 +633,13 @@ out_free:
 
 /*
  * Per-user accounting of live objects, named or not.
+ *
+ * Objects are counted per user as the initial user namespace sees users: a
+ * task in the initial user namespace is charged to its effective uid, a task
+ * in a user namespace to the owner of the outermost non-initial namespace of
+ * its chain, the real user who created it (as the kernel's ucounts charge up
+ * the hierarchy).  So the ids a user namespace maps, however many, share
+ * their creator's limit.
  */
 
 #define USER_HASH_BITS	6
@@ -665,11 +672,23 @@ static struct user_count *user_find(struct user_bucket *b, kuid_t uid)
 	return NULL;
 }
 
-/* Count a new object for the caller's real uid; -ENOSPC past the limit. */
+/* The user the caller's objects are charged to; see above. */
+static kuid_t user_charged(void)
+{
+	const struct cred *cred = current_cred();
+	const struct user_namespace *ns;
+	kuid_t uid = cred->euid;
+
+	for (ns = cred->user_ns; ns != &init_user_ns; ns = ns->parent)
+		uid = ns->owner;
+	return uid;
+}
+
+/* Count a new object for the caller's user; -ENOSPC past the limit. */
 int winsync_user_charge(kuid_t *uidp)
 {
 	unsigned int limit = READ_ONCE(max_user_objects);
-	kuid_t uid = current_uid();
+	kuid_t uid = user_charged();
 	struct user_bucket *b = user_bucket(uid);
 	struct user_count *uc, *new = NULL;
 	bool exempt;
@@ -721,6 +740,22 @@ void winsync_user_uncharge(kuid_t uid)
 		}
 	}
 	spin_unlock(&b->lock);
+}
+
+/* Live objects charged to the caller's user. */
+u64 winsync_user_objects(void)
+{
+	kuid_t uid = user_charged();
+	struct user_bucket *b = user_bucket(uid);
+	struct user_count *uc;
+	u64 n = 0;
+
+	spin_lock(&b->lock);
+	uc = user_find(b, uid);
+	if (uc)
+		n = uc->count;
+	spin_unlock(&b->lock);
+	return n;
 }
 
 unsigned int winsync_max_user_objects(void)

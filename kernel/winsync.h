@@ -350,6 +350,7 @@ void winsync_name_unpublish(struct winsync_obj *obj);
 bool winsync_name_permits(const struct winsync_name *n, u32 access);
 int winsync_user_charge(kuid_t *uidp);
 void winsync_user_uncharge(kuid_t uid);
+u64 winsync_user_objects(void);
 unsigned int winsync_max_user_objects(void);
 
 /* wait.c */

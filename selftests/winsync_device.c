@@ -3,6 +3,7 @@
  * winsync selftest: the device, GET_INFO, CREATE argument checking, REOPEN,
  * handle access rights and ioctls that do not apply.
  */
+#include <grp.h>
 #include <sys/stat.h>
 
 #include "winsync_test.h"
@@ -104,7 +105,10 @@ static long long read_live_objects_param(void)
 	return v;
 }
 
-/* The same count, read-only, in sysfs. */
+/*
+ * The whole system's count, read-only and for root only, in sysfs: the
+ * same count GET_INFO gives root (CAP_SYS_ADMIN).
+ */
 TEST(live_objects_parameter)
 {
 	struct winsync_info info;
@@ -112,7 +116,13 @@ TEST(live_objects_parameter)
 	int dev, ev, fd;
 
 	ASSERT_EQ(0, stat(LIVE_OBJECTS_PARAM, &st));
-	EXPECT_EQ(0444, st.st_mode & 07777);
+	EXPECT_EQ(0400, st.st_mode & 07777);
+	EXPECT_EQ(0, st.st_uid);
+	if (geteuid() != 0) {
+		EXPECT_GT(0, open(LIVE_OBJECTS_PARAM, O_RDONLY));
+		EXPECT_EQ(EACCES, errno);
+		SKIP(return, "the rest needs root");
+	}
 	WS_OPEN_DEV(dev);
 	ASSERT_EQ(0, ws_get_info(dev, &info));
 	EXPECT_EQ((long long)info.live_objects, read_live_objects_param());
@@ -128,6 +138,59 @@ TEST(live_objects_parameter)
 	EXPECT_EQ((long long)info.live_objects + 1, read_live_objects_param());
 	close(ev);
 	EXPECT_EQ((long long)info.live_objects, read_live_objects_param());
+	close(dev);
+}
+
+/*
+ * Issue 13: a user does not see others' activity.  GET_INFO.live_objects
+ * is the count charged to the caller's user unless it has CAP_SYS_ADMIN in
+ * the initial user namespace, and the sysfs count is root's only.
+ */
+TEST(live_objects_per_user)
+{
+	struct winsync_info info;
+	int dev, fds[3], i, status;
+	pid_t pid;
+
+	if (geteuid() != 0)
+		SKIP(return, "needs root (runs a child as uid 1000)");
+	WS_OPEN_DEV(dev);
+	for (i = 0; i < 3; i++) {
+		fds[i] = ws_event(dev, false, false);
+		ASSERT_LE(0, fds[i]);
+	}
+	ASSERT_EQ(0, ws_get_info(dev, &info));
+	EXPECT_LE(3, info.live_objects);
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (pid == 0) {
+		struct winsync_info ui;
+		int a, b;
+
+		for (i = 0; i < 3; i++)
+			close(fds[i]);
+		if (setgroups(0, NULL) || setresgid(1000, 1000, 1000) ||
+		    setresuid(1000, 1000, 1000))
+			_exit(10);
+		/* Root's objects are not ours to count. */
+		if (ws_get_info(dev, &ui) || ui.live_objects != 0)
+			_exit(11);
+		a = ws_event(dev, false, false);
+		b = ws_sem(dev, 0, 1);
+		if (a < 0 || b < 0 || ws_get_info(dev, &ui) || ui.live_objects != 2)
+			_exit(12);
+		close(a);
+		if (ws_get_info(dev, &ui) || ui.live_objects != 1)
+			_exit(13);
+		if (open(LIVE_OBJECTS_PARAM, O_RDONLY) >= 0 || errno != EACCES)
+			_exit(14);
+		_exit(0);
+	}
+	ASSERT_EQ(pid, waitpid(pid, &status, 0));
+	EXPECT_TRUE(WIFEXITED(status));
+	EXPECT_EQ(0, WEXITSTATUS(status));
+	for (i = 0; i < 3; i++)
+		close(fds[i]);
 	close(dev);
 }
 

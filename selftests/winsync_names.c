@@ -2210,6 +2210,167 @@ static int race_join(struct race_group *g)
 	return g->n == RACE_THREADS ? 0 : 1;
 }
 
+/*
+ * Issue 13: the per-user limit counts a user as the initial user namespace
+ * sees it.  uid 1000 makes a user namespace in which root maps 8 ids onto
+ * 100000..100007 (kuids of their own).  Each id inside creates until ENOSPC
+ * and holds its objects: together they get LIMIT objects, the limit of
+ * their namespace's owner, not 8 * LIMIT; and uid 1000 outside, whose
+ * objects these are, is at its limit too.
+ */
+#define USERNS_IDS	8
+#define USERNS_BASE	100000
+
+static int write_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, text, strlen(text));
+	close(fd);
+	return n == (ssize_t)strlen(text) ? 0 : -1;
+}
+
+/* In the user namespace: id @id creates until refused, reports, holds. */
+static void userns_holder(int dev, int id, int report, int release)
+{
+	int n = 0, err = 0;
+
+	if (setresgid(id, id, id) || setresuid(id, id, id))
+		_exit(90);
+	while (n < 2 * LIMIT) {
+		int fd = ws_event(dev, false, false);
+
+		if (fd < 0) {
+			err = -fd;
+			break;
+		}
+		n++;
+	}
+	if (write(report, &n, sizeof(n)) != sizeof(n) ||
+	    write(report, &err, sizeof(err)) != sizeof(err))
+		_exit(91);
+	ws_read_byte(release, 3 * WS_LONG_MS);
+	_exit(0);
+}
+
+TEST(per_user_limit_user_namespace)
+{
+	int dev, go[2], report[2], release[2], ready[2], rc, i;
+	int got[USERNS_IDS], err[USERNS_IDS], total = 0, outside = 0;
+	unsigned int saved;
+	char path[64], map[64];
+	pid_t c, u;
+
+	NEED_ROOT();
+	WS_OPEN_DEV(dev);
+	ASSERT_EQ(0, read_param(&saved));
+	ASSERT_EQ(0, pipe(go));
+	ASSERT_EQ(0, pipe(report));
+	ASSERT_EQ(0, pipe(release));
+	ASSERT_EQ(0, pipe(ready));
+	c = fork();
+	ASSERT_LE(0, c);
+	if (c == 0) {
+		/* uid 1000 makes the namespace, root (outside) maps it. */
+		if (setgroups(0, NULL) || setresgid(USER_GID, USER_GID, USER_GID) ||
+		    setresuid(USER_UID, USER_UID, USER_UID))
+			_exit(80);
+		if (unshare(CLONE_NEWUSER)) {
+			ws_write_byte(ready[1]);
+			_exit(81);
+		}
+		ws_write_byte(ready[1]);
+		if (!ws_read_byte(go[0], 3 * WS_LONG_MS))
+			_exit(82);
+		for (i = 0; i < USERNS_IDS; i++) {
+			pid_t h = fork();
+
+			if (h < 0)
+				_exit(83);
+			if (h == 0)
+				userns_holder(dev, i, report[1], release[0]);
+			/* One at a time: each sees what the ones before took. */
+			if (read(report[0], &got[i], sizeof(got[i])) != sizeof(got[i]) ||
+			    read(report[0], &err[i], sizeof(err[i])) != sizeof(err[i]))
+				_exit(84);
+		}
+		/* Results for the test process, through the same pipe. */
+		for (i = 0; i < USERNS_IDS; i++)
+			if (write(ready[1], &got[i], sizeof(got[i])) != sizeof(got[i]) ||
+			    write(ready[1], &err[i], sizeof(err[i])) != sizeof(err[i]))
+				_exit(86);
+		/* Hold until released, then let the holders go. */
+		ws_read_byte(go[0], 3 * WS_LONG_MS);
+		for (i = 0; i < USERNS_IDS; i++)
+			ws_write_byte(release[1]);
+		while (wait(NULL) > 0)
+			;
+		_exit(0);
+	}
+	ASSERT_TRUE(ws_read_byte(ready[0], 3 * WS_LONG_MS));
+	snprintf(path, sizeof(path), "/proc/%d/uid_map", (int)c);
+	snprintf(map, sizeof(map), "0 %d %d\n", USERNS_BASE, USERNS_IDS);
+	rc = write_file(path, map);
+	if (rc == 0) {
+		snprintf(path, sizeof(path), "/proc/%d/gid_map", (int)c);
+		rc = write_file(path, map);
+	}
+	if (rc) {
+		kill(c, SIGKILL);
+		ws_reap(c, WS_LONG_MS);
+		SKIP(return, "no user namespace with a mapped range (%d)", rc);
+	}
+	/* From here on, restore the parameter before asserting anything. */
+	ASSERT_EQ(0, write_param(LIMIT));
+	ws_write_byte(go[1]);
+	for (i = 0; i < USERNS_IDS; i++) {
+		if (read(ready[0], &got[i], sizeof(got[i])) != sizeof(got[i]) ||
+		    read(ready[0], &err[i], sizeof(err[i])) != sizeof(err[i])) {
+			got[i] = -1;
+			err[i] = -1;
+		}
+		total += got[i];
+	}
+	/* uid 1000 outside, while the holders hold: at its limit too. */
+	u = fork();
+	if (u == 0) {
+		int fd;
+
+		if (setgroups(0, NULL) || setresgid(USER_GID, USER_GID, USER_GID) ||
+		    setresuid(USER_UID, USER_UID, USER_UID))
+			_exit(1);
+		fd = ws_event(dev, false, false);
+		_exit(fd == -ENOSPC ? 0 : 2);
+	}
+	if (u > 0)
+		outside = ws_reap(u, 3 * WS_LONG_MS);
+	ws_write_byte(go[1]);
+	rc = ws_reap(c, 3 * WS_LONG_MS);
+	write_param(saved);
+
+	EXPECT_EQ(0, rc);
+	EXPECT_EQ(LIMIT, total);
+	for (i = 0; i < USERNS_IDS; i++) {
+		TH_LOG("id %d (kuid %d): %d objects, then %s", i, USERNS_BASE + i,
+		       got[i], err[i] > 0 ? strerror(err[i]) : "-");
+		EXPECT_EQ(i == 0 ? LIMIT : 0, got[i]);
+		EXPECT_EQ(ENOSPC, err[i]);
+	}
+	EXPECT_EQ(0, outside);
+	close(go[0]);
+	close(go[1]);
+	close(report[0]);
+	close(report[1]);
+	close(release[0]);
+	close(release[1]);
+	close(ready[0]);
+	close(ready[1]);
+	close(dev);
+}
+
 TEST(race_create_open_close)
 {
 	char names[RACE_NAMES][96], tag[16];

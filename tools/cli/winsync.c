@@ -1251,7 +1251,7 @@ static int cmd_info(int argc, char **argv)
 	} else {
 		printf("\nmax wait objects:  %u\n", info.max_wait_objects);
 		printf("max name length:   %u bytes\n", info.max_name_len);
-		printf("live objects:      %llu (all users)\n",
+		printf("live objects:      %llu (all users' with CAP_SYS_ADMIN, else your user's)\n",
 		       (unsigned long long)info.live_objects);
 		if (info.max_user_objects)
 			printf("max user objects:  %u (per user)\n",

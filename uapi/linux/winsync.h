@@ -73,7 +73,9 @@
  * @features:		WINSYNC_FEATURE_* bits this module implements
  * @max_wait_objects:	WINSYNC_MAX_WAIT_OBJECTS
  * @max_name_len:	WINSYNC_NAME_MAX
- * @live_objects:	objects alive in the whole system right now
+ * @live_objects:	objects alive right now: in the whole system for a caller
+ *			with CAP_SYS_ADMIN in the initial user namespace, else
+ *			those charged to the caller's user
  * @max_user_objects:	limit of live objects per user (0: no limit)
  * @pad:		zero
  * @reserved:		zero
