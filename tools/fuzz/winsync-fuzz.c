@@ -17,10 +17,12 @@
  * Checks (cheap, on every call): the errno is in the documented set of the
  * ioctl; where the contract fixes the outcome (argument validation in the
  * documented order, EFAULT for every bad pointer, ENOTTY for foreign files,
- * EACCES for missing rights, rights that cannot be regained) the exact
- * result; state invariants read back with QUERY and LIST (a semaphore's
- * count never exceeds its max, a mutex's owner and count agree, ...);
- * IPC-namespace isolation; a joined thread's mutexes are not owned by it.
+ * EACCES for missing rights and for a request for no right, rights that
+ * cannot be regained) the exact result; state invariants read back with
+ * QUERY and LIST (a semaphore's count never exceeds its max, a mutex's
+ * owner and count agree, ...);
+ * IPC-namespace isolation; fdinfo shows no state through a handle without
+ * QUERY_STATE; a joined thread's mutexes are not owned by it.
  * At the end: live_objects back to its baseline, no name left.  Kernel
  * reports (KASAN, lockdep, ...) are the test bed's to find.
  *
@@ -1085,6 +1087,10 @@ static void op_create(struct ctx *c, bool nsonly_ok, bool fresh_ns)
 		fail(c, "CREATE: status %u", out.status);
 	if (out.status == WINSYNC_OPENED_EXISTING && !a.name)
 		fail(c, "CREATE of an unnamed object reported OPENED_EXISTING");
+	/* Only the creator of a new object may ask for no right. */
+	if (out.status == WINSYNC_OPENED_EXISTING && !(a.access & type_mask(a.type)))
+		fail(c, "CREATE (type %u access 0x%x) opened an existing object for no right",
+		     a.type, a.access);
 	if (fresh_ns && out.status == WINSYNC_OPENED_EXISTING && nidx >= 0 && c->victim) {
 		/* In a new IPC namespace only this process creates names; it
 		 * holds none of them at this point (see ns_child). */
@@ -1158,6 +1164,11 @@ static void op_open(struct ctx *c, bool nsonly_ok)
 	check_set(c, "OPEN", e, E_OPEN, dev);
 	if (e == EINVAL || e == ENAMETOOLONG || e == EFAULT)
 		fail(c, "OPEN with valid arguments (name %d) gave %s", nidx, en(e));
+	/* A request for no right is EACCES once the name and type match. */
+	if (!(a.access & type_mask(a.type)) && e != EACCES && e != ENOENT &&
+	    e != EMEDIUMTYPE && e != ENOMEM)
+		fail(c, "OPEN (type %u) for no right (access 0x%x) gave %s, expected EACCES",
+		     a.type, a.access, en(e));
 	if (e)
 		return;
 	readback(&u, &out, sizeof(out));
@@ -1175,11 +1186,14 @@ static void op_reopen(struct ctx *c)
 	int fd = pick_fd(c, &type, &access), pk = pick_pk(c), e;
 	struct uptr u = mkptr(c, pk, sizeof(a));
 
+	bool garbled;
+
 	memset(&a, 0, sizeof(a));
 	a.access = chance(&c->r, 60) ? access & (uint32_t)rnd64(&c->r) : rand_access(c);
 	a.flags = chance(&c->r, 30) ? WINSYNC_CREATE_INHERIT : 0;
 	a.fd = -7;
-	if (garble(c)) {
+	garbled = garble(c);
+	if (garbled) {
 		switch (rnd(&c->r, 3)) {
 		case 0: a.flags = (uint32_t)rnd64(&c->r); break;
 		case 1: a.pad = 1; break;
@@ -1203,6 +1217,16 @@ static void op_reopen(struct ctx *c)
 	if (c->fdkind == FK_RANDOM)
 		return;
 	check_set(c, "REOPEN", e, E_REOPEN, fd);
+	/*
+	 * A request for no right is EACCES, for any handle.  (Only 0 is
+	 * judged: the slot's number may have been reused for another type,
+	 * and MODIFY_STATE alone is no right only for a mutex.)
+	 */
+	if (u.readable && !garbled && !a.access && e != EACCES && e != EBADF &&
+	    e != ENOTTY)
+		fail(c, "REOPEN for no right gave %s, expected EACCES", en(e));
+	if (!e && !a.access)
+		fail(c, "REOPEN for no right succeeded");
 	if (e)
 		return;
 	if (!u.writable)
@@ -1758,6 +1782,38 @@ static void op_epoll(struct ctx *c)
 	rec(c, OP_EPOLL, v ? slot_fd(v) : -1, 0, 0, 0, ret, ret < 0 ? errno : 0);
 }
 
+/*
+ * fdinfo of a winsync handle: without QUERY_STATE, only the type, access
+ * and id lines.  Judged by the access line of the text itself, since the
+ * slot's number may have been closed and reused meanwhile.
+ */
+static void check_fdinfo(struct ctx *c, int fd, const char *text)
+{
+	static const char * const allowed[] = {
+		"winsync-type:", "winsync-access:", "winsync-id:",
+	};
+	const char *p = strstr(text, "winsync-access:\t");
+	unsigned int access, i;
+	bool ok;
+
+	if (!p || sscanf(p, "winsync-access:\t%x", &access) != 1)
+		return;
+	if (access & WINSYNC_ACCESS_QUERY_STATE)
+		return;
+	for (p = text; p && *p; p = strchr(p, '\n'), p = p ? p + 1 : NULL) {
+		if (strncmp(p, "winsync-", 8))
+			continue;
+		ok = false;
+		for (i = 0; i < sizeof(allowed) / sizeof(allowed[0]); i++)
+			ok |= !strncmp(p, allowed[i], strlen(allowed[i]));
+		if (!ok) {
+			fail(c, "fdinfo of fd %d (access 0x%x, no QUERY_STATE) shows \"%.*s\"",
+			     fd, access, (int)strcspn(p, "\n"), p);
+			return;
+		}
+	}
+}
+
 static void op_fdinfo(struct ctx *c)
 {
 	uint64_t v = atomic_load(&slots[rnd(&c->r, NSLOTS)]);
@@ -1774,6 +1830,10 @@ static void op_fdinfo(struct ctx *c)
 	n = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
 	rec(c, OP_FDINFO, slot_fd(v), 0, 0, 0, (int)n, 0);
+	if (n <= 0)
+		return;
+	buf[n] = 0;
+	check_fdinfo(c, slot_fd(v), buf);
 }
 
 /* --------------------------------------------- private-handle contracts */
@@ -1994,8 +2054,9 @@ static void op_contract(struct ctx *c)
 		rec(c, OP_CONTRACT, p->fd, WINSYNC_IOC_REOPEN, r.access, pk, e ? -1 : 0, e);
 		if (!u.readable)
 			exp = EFAULT;
-		else if ((r.access & type_mask(p->type)) & ~p->access)
-			exp = EACCES;
+		else if (!(r.access & type_mask(p->type)) ||
+			 ((r.access & type_mask(p->type)) & ~p->access))
+			exp = EACCES;	/* no right, or one the handle lacks */
 		else if (!u.writable)
 			exp = EFAULT;
 		else
