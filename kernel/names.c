@@ -779,5 +779,6 @@ void winsync_names_exit(void)
 {
 	cancel_delayed_work_sync(&winsync_ns_reaper);
 	wns_reap_all(true);
+	WARN_ON_ONCE(atomic_read(&winsync_ns_table.nelems));
 	rhashtable_destroy(&winsync_ns_table);
 }
