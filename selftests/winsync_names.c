@@ -2440,6 +2440,106 @@ TEST(race_create_open_close)
 	close(dev);
 }
 
+/*
+ * A namespace's names are built by its first name, idle for a second after
+ * its last one goes, are revived by a create meanwhile and freed after.
+ * Threads of fresh IPC namespaces create, open, list and close the same few
+ * names, pausing now and then for about that second, so that revival races
+ * the reaper; every result must stay consistent.
+ */
+#define CHURN_THREADS	3
+#define CHURN_NS	2
+
+struct churn {
+	int dev;
+	int id;
+	unsigned int seed;
+	int ops;
+	int err;
+};
+
+static void *churn_fn(void *arg)
+{
+	struct churn *c = arg;
+	__u64 end = ws_now(CLOCK_MONOTONIC) + 4000 * WS_NS_PER_MS;
+	char name[48];
+
+	while (ws_now(CLOCK_MONOTONIC) < end && !c->err) {
+		struct winsync_list_args la;
+		int a, b, r = rand_r(&c->seed);
+		__u32 st;
+
+		snprintf(name, sizeof(name), "Global\\ws-churn-%d", r % 2);
+		a = nc(c->dev, WINSYNC_TYPE_EVENT, 0, WINSYNC_ACCESS_ALL, 0600, name, &st);
+		if (a < 0 || (st != WINSYNC_CREATED && st != WINSYNC_OPENED_EXISTING)) {
+			c->err = 1;
+			break;
+		}
+		b = no(c->dev, WINSYNC_TYPE_EVENT, WINSYNC_ACCESS_SYNCHRONIZE, name);
+		memset(&la, 0, sizeof(la));
+		if (b < 0 || ws_ioctl(c->dev, WINSYNC_IOC_LIST, &la) || la.total > 2)
+			c->err = 2;
+		close(b);
+		close(a);
+		if (ws_open_name(c->dev, WINSYNC_TYPE_SEM, WINSYNC_ACCESS_SYNCHRONIZE, name) !=
+		    -ENOENT && ws_open_name(c->dev, WINSYNC_TYPE_SEM, WINSYNC_ACCESS_SYNCHRONIZE,
+					    name) != -EMEDIUMTYPE)
+			c->err = 3;
+		c->ops++;
+		/* Now and then let the namespace idle for about a second. */
+		if (r % 16 == 0)
+			ws_sleep_ms(900 + (r >> 8) % 250);
+	}
+	return NULL;
+}
+
+TEST(namespace_names_idle_and_revive)
+{
+	int dev, i, ok = 0;
+	pid_t pid[CHURN_NS];
+
+	NEED_ROOT();
+	WS_OPEN_DEV(dev);
+	for (i = 0; i < CHURN_NS; i++) {
+		pid[i] = fork();
+		ASSERT_LE(0, pid[i]);
+		if (pid[i] == 0) {
+			struct churn c[CHURN_THREADS];
+			pthread_t t[CHURN_THREADS];
+			int j, ops = 0, fd;
+			__u32 st;
+
+			if (unshare(CLONE_NEWIPC))
+				_exit(10);
+			for (j = 0; j < CHURN_THREADS; j++) {
+				c[j] = (struct churn){ .dev = dev, .id = j,
+						       .seed = (unsigned int)(getpid() * 31 + j) };
+				if (pthread_create(&t[j], NULL, churn_fn, &c[j]))
+					_exit(11);
+			}
+			for (j = 0; j < CHURN_THREADS; j++) {
+				pthread_join(t[j], NULL);
+				if (c[j].err)
+					_exit(20 + c[j].err);
+				ops += c[j].ops;
+			}
+			/* Idle past the reaper: a create builds the names anew. */
+			ws_sleep_ms(1500);
+			fd = nc(dev, WINSYNC_TYPE_EVENT, 0, WINSYNC_ACCESS_ALL, 0600,
+				"Global\\ws-churn-0", &st);
+			if (fd < 0 || st != WINSYNC_CREATED)
+				_exit(30);
+			close(fd);
+			fprintf(stderr, "# namespace %d: %d create/open/list/close rounds\n", i, ops);
+			_exit(0);
+		}
+	}
+	for (i = 0; i < CHURN_NS; i++)
+		ok += ws_reap(pid[i], 3 * WS_LONG_MS) == 0;
+	EXPECT_EQ(CHURN_NS, ok);
+	close(dev);
+}
+
 #define main ws_harness_main
 TEST_HARNESS_MAIN
 #undef main
