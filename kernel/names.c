@@ -559,12 +559,18 @@ static void list_fill(struct winsync_obj *obj, struct winsync_list_entry *e)
 	memcpy(e->name, n->bytes, n->len);
 }
 
+/* Names walked by LIST per hold of its namespace's lock. */
+#define LIST_BATCH	128
+
 /*
  * Only the caller's IPC namespace is walked, under that namespace's lock,
  * held only to count the visible names and pin up to @capacity of their
  * objects: the state is read and copied out after it is released, so a slow
  * user buffer (say, one mapped from FUSE) holds up nobody's named create or
- * open, and a namespace with many names slows only its own users.
+ * open, and a namespace with many names slows only its own users.  Even
+ * those only by LIST_BATCH names at a time: the walk lets the lock go
+ * between batches, keeping its place by pinning the object of the name it
+ * stopped at (a name stays listed while its object lives).
  */
 long winsync_ioctl_list(void __user *argp)
 {
@@ -572,10 +578,10 @@ long winsync_ioctl_list(void __user *argp)
 	struct winsync_list_entry __user *uentries;
 	struct winsync_list_args args;
 	struct winsync_list_entry *e;
-	struct winsync_obj **objs = NULL;
+	struct winsync_obj **objs = NULL, *cursor = NULL;
 	struct winsync_ns *wns;
 	struct winsync_name *n;
-	u32 max, pinned = 0, total = 0, i;
+	u32 max, pinned = 0, total = 0, walked = 0, i;
 	int ret = 0;
 
 	if (copy_from_user(&args, uargs, sizeof(args)))
@@ -602,6 +608,16 @@ long winsync_ioctl_list(void __user *argp)
 
 	mutex_lock(&wns->lock);
 	list_for_each_entry(n, &wns->all, all_node) {
+		if (++walked % LIST_BATCH == 0 &&
+		    kref_get_unless_zero(&n->obj->ref)) {
+			mutex_unlock(&wns->lock);
+			/* Putting may free an object, which takes the lock. */
+			if (cursor)
+				winsync_obj_put(cursor);
+			cursor = n->obj;
+			cond_resched();
+			mutex_lock(&wns->lock);
+		}
 		if (!name_visible(n))
 			continue;
 		/* A dying object is as good as gone. */
@@ -610,6 +626,8 @@ long winsync_ioctl_list(void __user *argp)
 		total++;
 	}
 	mutex_unlock(&wns->lock);
+	if (cursor)
+		winsync_obj_put(cursor);
 	wns_put(wns);
 
 	for (i = 0; i < pinned; i++) {

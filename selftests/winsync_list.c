@@ -772,17 +772,56 @@ struct ns_storm {
 	int dev;
 	atomic_int stop;
 	atomic_int lists;
+	atomic_int churns;
 };
 
+/* LIST in a loop: the count only, or every entry (every 8th time). */
 static void *ns_storm_fn(void *arg)
 {
 	struct ns_storm *st = arg;
+	struct winsync_list_entry *e = malloc((MANY_NAMES + 8) * sizeof(*e));
 	__u32 count, total;
+	int n = 0;
+
+	if (!e)
+		return (void *)1;
+	while (!atomic_load(&st->stop)) {
+		bool full = ++n % 8 == 0;
+
+		/*
+		 * The churner's name may be there or not, and may count twice
+		 * (closed behind the walk, created again ahead of it).
+		 */
+		if (list(st->dev, full ? e : NULL, full ? MANY_NAMES + 8 : 0, &count, &total) ||
+		    total < MANY_NAMES || total > MANY_NAMES + 2 ||
+		    (full && (count > total || count < MANY_NAMES))) {
+			free(e);
+			return (void *)2;
+		}
+		for (__u32 i = 0; full && i < count; i++) {
+			if (e[i].name_len < 10 || memcmp(e[i].name, "ws-list-", 8)) {
+				free(e);
+				return (void *)3;
+			}
+		}
+		atomic_fetch_add(&st->lists, 1);
+	}
+	free(e);
+	return NULL;
+}
+
+/* Create and close one more name in a loop, while LIST walks. */
+static void *ns_churn_fn(void *arg)
+{
+	struct ns_storm *st = arg;
 
 	while (!atomic_load(&st->stop)) {
-		if (list(st->dev, NULL, 0, &count, &total) || total != MANY_NAMES)
-			return (void *)1;
-		atomic_fetch_add(&st->lists, 1);
+		int fd = mk(st->dev, WINSYNC_TYPE_EVENT, 0, 0644, "Global\\ws-list-tmp");
+
+		if (fd < 0)
+			return (void *)4;
+		close(fd);
+		atomic_fetch_add(&st->churns, 1);
 	}
 	return NULL;
 }
@@ -827,8 +866,8 @@ TEST(ipc_namespaces_have_their_own_names)
 		/* Namespace A: many names, LIST in a loop. */
 		struct rlimit rl = { MANY_NAMES + 64, MANY_NAMES + 64 };
 		struct ns_storm st = { .dev = dev };
-		pthread_t t[2];
-		void *r1 = NULL, *r2 = NULL;
+		pthread_t t[3];
+		void *r1 = NULL, *r2 = NULL, *r3 = NULL;
 		char name[64];
 		__u32 count, total;
 
@@ -842,17 +881,22 @@ TEST(ipc_namespaces_have_their_own_names)
 		if (list(dev, NULL, 0, &count, &total) || total != MANY_NAMES)
 			_exit(102);
 		if (pthread_create(&t[0], NULL, ns_storm_fn, &st) ||
-		    pthread_create(&t[1], NULL, ns_storm_fn, &st))
+		    pthread_create(&t[1], NULL, ns_storm_fn, &st) ||
+		    pthread_create(&t[2], NULL, ns_churn_fn, &st))
 			_exit(103);
 		ws_write_byte(up[1]);
 		ws_read_byte(down[0], 6 * WS_LONG_MS);
 		atomic_store(&st.stop, 1);
 		pthread_join(t[0], &r1);
 		pthread_join(t[1], &r2);
-		if (r1 || r2)
+		pthread_join(t[2], &r3);
+		if (r1 || r2 || r3) {
+			fprintf(stderr, "# namespace A: LIST %ld %ld, churn %ld\n",
+				(long)r1, (long)r2, (long)r3);
 			_exit(104);
-		fprintf(stderr, "# namespace A: %d LISTs of %d names\n",
-			atomic_load(&st.lists), MANY_NAMES);
+		}
+		fprintf(stderr, "# namespace A: %d LISTs of %d names, %d creates+closes beside\n",
+			atomic_load(&st.lists), MANY_NAMES, atomic_load(&st.churns));
 		_exit(0);
 	}
 	ASSERT_TRUE(ws_read_byte(up[0], 6 * WS_LONG_MS));

@@ -270,7 +270,8 @@ struct winsync_list_entry {
  * @flags:	zero
  * @count:	out: entries written
  * @total:	out: named objects visible to the caller; larger than @count
- *		when the array was too small
+ *		when the array was too small (counted during the walk: a name
+ *		closed and created again meanwhile may count twice)
  * @reserved:	zero
  */
 struct winsync_list_args {
