@@ -2472,19 +2472,23 @@ static void *churn_fn(void *arg)
 		snprintf(name, sizeof(name), "Global\\ws-churn-%d", r % 2);
 		a = nc(c->dev, WINSYNC_TYPE_EVENT, 0, WINSYNC_ACCESS_ALL, 0600, name, &st);
 		if (a < 0 || (st != WINSYNC_CREATED && st != WINSYNC_OPENED_EXISTING)) {
+			fprintf(stderr, "# churn %d: create %d status %u\n", c->id, a, st);
 			c->err = 1;
 			break;
 		}
 		b = no(c->dev, WINSYNC_TYPE_EVENT, WINSYNC_ACCESS_SYNCHRONIZE, name);
 		memset(&la, 0, sizeof(la));
-		if (b < 0 || ws_ioctl(c->dev, WINSYNC_IOC_LIST, &la) || la.total > 2)
+		if (b < 0 || ws_ioctl(c->dev, WINSYNC_IOC_LIST, &la) || la.total > 2) {
+			fprintf(stderr, "# churn %d: open %d, list total %u\n", c->id, b, la.total);
 			c->err = 2;
+		}
 		close(b);
 		close(a);
-		if (ws_open_name(c->dev, WINSYNC_TYPE_SEM, WINSYNC_ACCESS_SYNCHRONIZE, name) !=
-		    -ENOENT && ws_open_name(c->dev, WINSYNC_TYPE_SEM, WINSYNC_ACCESS_SYNCHRONIZE,
-					    name) != -EMEDIUMTYPE)
+		b = ws_open_name(c->dev, WINSYNC_TYPE_SEM, WINSYNC_ACCESS_SYNCHRONIZE, name);
+		if (b != -ENOENT && b != -EMEDIUMTYPE) {
+			fprintf(stderr, "# churn %d: open as a semaphore: %d\n", c->id, b);
 			c->err = 3;
+		}
 		c->ops++;
 		/* Now and then let the namespace idle for about a second. */
 		if (r % 16 == 0)
@@ -2527,15 +2531,23 @@ TEST(namespace_names_idle_and_revive)
 			ws_sleep_ms(1500);
 			fd = nc(dev, WINSYNC_TYPE_EVENT, 0, WINSYNC_ACCESS_ALL, 0600,
 				"Global\\ws-churn-0", &st);
-			if (fd < 0 || st != WINSYNC_CREATED)
+			if (fd < 0 || st != WINSYNC_CREATED) {
+				fprintf(stderr, "# namespace %d: create after idling: %d status %u\n",
+					i, fd, st);
 				_exit(30);
+			}
 			close(fd);
 			fprintf(stderr, "# namespace %d: %d create/open/list/close rounds\n", i, ops);
 			_exit(0);
 		}
 	}
-	for (i = 0; i < CHURN_NS; i++)
-		ok += ws_reap(pid[i], 3 * WS_LONG_MS) == 0;
+	for (i = 0; i < CHURN_NS; i++) {
+		int rc = ws_reap(pid[i], 3 * WS_LONG_MS);
+
+		if (rc)
+			TH_LOG("namespace %d: exit %d", i, rc);
+		ok += rc == 0;
+	}
 	EXPECT_EQ(CHURN_NS, ok);
 	close(dev);
 }
