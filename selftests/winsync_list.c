@@ -13,11 +13,13 @@
  */
 #include <grp.h>
 #include <linux/capability.h>
+#include <linux/userfaultfd.h>
 #include <sched.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 
 #include "winsync_test.h"
 
@@ -967,6 +969,122 @@ TEST(ipc_namespaces_have_their_own_names)
 	close(down[1]);
 	close(res[0]);
 	close(res[1]);
+	close(dev);
+}
+
+/*
+ * A LIST stalled in a user fault (userfaultfd) in namespace A holds nothing
+ * that namespace B's named create, open and close need.  The fault is
+ * resolved only once B is done, so the order decides, not a time bound: a
+ * B that waited for A's LIST would wait for the fallback (20 s) and fail.
+ */
+struct uffd_lister {
+	int dev;
+	void *page;
+	int ret;
+	__u32 count;
+	atomic_int done;
+};
+
+static void *uffd_list_fn(void *arg)
+{
+	struct uffd_lister *l = arg;
+	struct winsync_list_args a;
+
+	memset(&a, 0, sizeof(a));
+	a.entries = (uintptr_t)l->page;
+	a.capacity = 1;
+	l->ret = ws_ioctl(l->dev, WINSYNC_IOC_LIST, &a);
+	l->count = a.count;
+	atomic_store(&l->done, 1);
+	return NULL;
+}
+
+TEST(list_fault_in_one_namespace_blocks_no_other)
+{
+	int dev, blocked[2], bdone[2], ok = 0;
+	pid_t a, b;
+
+	NEED_ROOT();
+	WS_OPEN_DEV(dev);
+	ASSERT_EQ(0, pipe(blocked));
+	ASSERT_EQ(0, pipe(bdone));
+	a = fork();
+	ASSERT_LE(0, a);
+	if (a == 0) {
+		struct uffdio_api api = { .api = UFFD_API };
+		struct uffdio_register reg;
+		struct uffdio_zeropage zp;
+		struct uffd_lister l = { .dev = dev };
+		pthread_t t;
+		int uffd, fd, still;
+
+		if (unshare(CLONE_NEWIPC))
+			_exit(100);
+		uffd = (int)syscall(SYS_userfaultfd, O_CLOEXEC);
+		if (uffd < 0 || ioctl(uffd, UFFDIO_API, &api))
+			_exit(99);	/* no userfaultfd: reported as a skip */
+		fd = mk(dev, WINSYNC_TYPE_EVENT, 0, 0644, "Global\\ws-list-uffd-a");
+		l.page = mmap(NULL, 4096, PROT_READ | PROT_WRITE,
+			      MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (fd < 0 || l.page == MAP_FAILED)
+			_exit(101);
+		reg.range.start = (uintptr_t)l.page;
+		reg.range.len = 4096;
+		reg.mode = UFFDIO_REGISTER_MODE_MISSING;
+		if (ioctl(uffd, UFFDIO_REGISTER, &reg) ||
+		    pthread_create(&t, NULL, uffd_list_fn, &l))
+			_exit(102);
+		ws_sleep_ms(500);	/* the lister sleeps in the fault now */
+		if (atomic_load(&l.done))
+			_exit(103);
+		ws_write_byte(blocked[1]);
+		/* Resolve only when B is done (or, failing that, after 20 s). */
+		ws_read_byte(bdone[0], 20000);
+		still = !atomic_load(&l.done);
+		zp.range.start = (uintptr_t)l.page;
+		zp.range.len = 4096;
+		zp.mode = 0;
+		ioctl(uffd, UFFDIO_ZEROPAGE, &zp);
+		pthread_join(t, NULL);
+		if (!still)
+			_exit(104);
+		if (l.ret || l.count != 1)
+			_exit(105);
+		_exit(0);
+	}
+	ASSERT_TRUE(ws_read_byte(blocked[0], 2 * WS_LONG_MS));
+	b = fork();
+	ASSERT_LE(0, b);
+	if (b == 0) {
+		int i;
+
+		if (unshare(CLONE_NEWIPC))
+			_exit(110);
+		for (i = 0; i < 100; i++) {
+			int x = mk(dev, WINSYNC_TYPE_SEM, 0, 0600, "Global\\ws-list-uffd-b"), y;
+
+			y = ws_open_name(dev, WINSYNC_TYPE_SEM, WINSYNC_ACCESS_SYNCHRONIZE,
+					 "Global\\ws-list-uffd-b");
+			if (x < 0 || y < 0)
+				_exit(111);
+			close(y);
+			close(x);
+		}
+		_exit(0);
+	}
+	EXPECT_EQ(0, ws_reap(b, 3 * WS_LONG_MS));
+	ws_write_byte(bdone[1]);
+	ok = ws_reap(a, 3 * WS_LONG_MS);
+	if (ok == 99) {
+		close(dev);
+		SKIP(return, "no userfaultfd");
+	}
+	EXPECT_EQ(0, ok);
+	close(blocked[0]);
+	close(blocked[1]);
+	close(bdone[0]);
+	close(bdone[1]);
 	close(dev);
 }
 
