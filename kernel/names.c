@@ -251,13 +251,20 @@ static struct winsync_ns *wns_get(struct ipc_namespace *ns, bool create)
 /* Drop a reference; after the last one the struct idles, then goes. */
 static void wns_put(struct winsync_ns *wns)
 {
-	if (!refcount_dec_and_lock(&wns->ref, &winsync_ns_lock))
+	bool idle;
+
+	/* refcount_dec_and_lock(), spelt out so that sparse sees it balance. */
+	if (refcount_dec_not_one(&wns->ref))
 		return;
-	lockdep_assert_held(&winsync_ns_lock);
-	wns->idle_since = jiffies;
-	list_add_tail(&wns->idle_node, &winsync_ns_idle);
+	spin_lock(&winsync_ns_lock);
+	idle = refcount_dec_and_test(&wns->ref);
+	if (idle) {
+		wns->idle_since = jiffies;
+		list_add_tail(&wns->idle_node, &winsync_ns_idle);
+	}
 	spin_unlock(&winsync_ns_lock);
-	schedule_delayed_work(&winsync_ns_reaper, WNS_IDLE_JIFFIES);
+	if (idle)
+		schedule_delayed_work(&winsync_ns_reaper, WNS_IDLE_JIFFIES);
 }
 
 /*
