@@ -10,9 +10,14 @@
  * before its due time, measured on the same clock from before the set);
  * upper bounds allow SLOW_NS of lateness.
  */
+#include <dirent.h>
 #include <poll.h>
+#include <sched.h>
+#include <signal.h>
 #include <sys/epoll.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
 
 #include "winsync_test.h"
 
@@ -178,6 +183,10 @@ TEST(set_argument_errors)
 	SET_EINVAL(period_ns, INT64_MIN);
 	SET_EINVAL(period_ns, 1);
 	SET_EINVAL(period_ns, WINSYNC_TIMER_MIN_PERIOD_NS - 1);
+	/* The minimum was 100 us once; (0, 1 ms) is invalid now. */
+	EXPECT_EQ(1000000, WINSYNC_TIMER_MIN_PERIOD_NS);
+	SET_EINVAL(period_ns, 100000);
+	SET_EINVAL(period_ns, 999999);
 	SET_EINVAL(slack_ns, -1);
 	SET_EINVAL(flags, 0x2);
 	SET_EINVAL(flags, 0x80000000);
@@ -442,7 +451,7 @@ TEST(set_resets_and_wakes_nobody)
 		ASSERT_EQ(0, tm_set(fd, 10 * WS_NS_PER_SEC, 0));
 		ws_sleep_ms(WS_BLOCK_MS);
 		EXPECT_FALSE(ws_waiter_done(&w));
-		ASSERT_EQ(0, tm_set(fd, 5 * WS_NS_PER_SEC, WINSYNC_TIMER_MIN_PERIOD_NS * 1000));
+		ASSERT_EQ(0, tm_set(fd, 5 * WS_NS_PER_SEC, 100 * MS));
 		ws_sleep_ms(WS_BLOCK_MS);
 		EXPECT_FALSE(ws_waiter_done(&w));
 		/* Nor does cancelling it. */
@@ -1093,7 +1102,7 @@ static void race_error(struct race_shared *sh, const char *what, int err)
 		race_error((sh), (what), __e);				\
 } while (0)
 
-/* Create, arm at 100 us, and close in many ways, as fast as possible. */
+/* Create, arm at the minimum period, and close in many ways, as fast as possible. */
 static void *churn_fn(void *arg)
 {
 	struct race_worker *w = arg;
@@ -1401,6 +1410,374 @@ TEST(expiry_latency)
 	fflush(stdout);
 	EXPECT_GE(SLOW_NS, lat[N - 1]);
 	close(fd);
+	close(dev);
+}
+
+/* ---- cost of unobserved timers (issue 13) ---- */
+
+/* The system's interrupt and kworker time, and its LOC interrupts. */
+struct sys_cost {
+	unsigned long long irq, softirq;	/* USER_HZ ticks, all CPUs */
+	unsigned long long loc;			/* local timer interrupts */
+	unsigned long long kworker;		/* USER_HZ ticks, kworkers */
+	unsigned long long ksoftirqd;		/* USER_HZ ticks */
+};
+
+static bool sys_cost_read(struct sys_cost *c)
+{
+	unsigned long long v[8] = { 0 };
+	char line[4096], *p;
+	struct dirent *de;
+	FILE *f;
+	DIR *d;
+
+	memset(c, 0, sizeof(*c));
+	f = fopen("/proc/stat", "r");
+	if (!f)
+		return false;
+	if (!fgets(line, sizeof(line), f) ||
+	    sscanf(line, "cpu %llu %llu %llu %llu %llu %llu %llu %llu", &v[0], &v[1],
+		   &v[2], &v[3], &v[4], &v[5], &v[6], &v[7]) != 8) {
+		fclose(f);
+		return false;
+	}
+	fclose(f);
+	c->irq = v[5];
+	c->softirq = v[6];
+
+	f = fopen("/proc/interrupts", "r");
+	if (!f)
+		return false;
+	while (fgets(line, sizeof(line), f)) {
+		p = line + strspn(line, " ");
+		if (strncmp(p, "LOC:", 4))
+			continue;
+		p += 4;
+		for (;;) {
+			char *end;
+			unsigned long long n = strtoull(p, &end, 10);
+
+			if (end == p)
+				break;
+			c->loc += n;
+			p = end;
+		}
+	}
+	fclose(f);
+
+	d = opendir("/proc");
+	if (!d)
+		return false;
+	while ((de = readdir(d))) {
+		unsigned long long ut, st;
+		char path[300], *comm_end;
+
+		if (de->d_name[0] < '0' || de->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		p = fgets(line, sizeof(line), f);
+		fclose(f);
+		if (!p)
+			continue;
+		comm_end = strrchr(line, ')');
+		/* Fields after the comm: state is field 3, utime 14, stime 15. */
+		if (!comm_end || sscanf(comm_end + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu",
+					&ut, &st) != 2)
+			continue;
+		if (strstr(line, "(kworker"))
+			c->kworker += ut + st;
+		else if (strstr(line, "(ksoftirqd"))
+			c->ksoftirqd += ut + st;
+	}
+	closedir(d);
+	return true;
+}
+
+static long long read_sysctl(const char *path)
+{
+	long long v = -1;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return -1;
+	if (fscanf(f, "%lld", &v) != 1)
+		v = -1;
+	fclose(f);
+	return v;
+}
+
+static bool write_sysctl(const char *path, long long v)
+{
+	FILE *f = fopen(path, "w");
+	bool ok;
+
+	if (!f)
+		return false;
+	ok = fprintf(f, "%lld\n", v) > 0;
+	return !fclose(f) && ok;
+}
+
+static long long read_param(const char *name)
+{
+	char path[128];
+	long long v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/module/winsync/parameters/%s", name);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (fscanf(f, "%lld", &v) != 1)
+		v = -1;
+	fclose(f);
+	return v;
+}
+
+static bool write_param(const char *name, long long v)
+{
+	char path[128];
+	FILE *f;
+	bool ok;
+
+	snprintf(path, sizeof(path), "/sys/module/winsync/parameters/%s", name);
+	f = fopen(path, "w");
+	if (!f)
+		return false;
+	ok = fprintf(f, "%lld\n", v) > 0;
+	return !fclose(f) && ok;
+}
+
+/*
+ * One user (uid 65534, not exempt from max_user_objects) arms as many 1 ms
+ * periodic timers as it may have, and nobody waits on them: over 10 s the
+ * system's interrupt and kworker time must stay close to nothing.  Before
+ * the lazy timers every one of them ran its hrtimer in hard irq context
+ * and queued a work item every period (>10M callbacks/s at 100 us).
+ *
+ * WS_UNOBSERVED_TIMERS=N lowers max_user_objects to N for the run (the old
+ * module cannot survive 131072 of them).  Bounds, over 10 s, generous for
+ * an emulated machine: irq + softirq time below 5% of one CPU, kworker and
+ * ksoftirqd time below 5% of one CPU, local timer interrupts below 500/s
+ * per CPU (1 ms timers firing would need 1000/s on the arming CPU).
+ */
+TEST(unobserved_timers_cost_nothing)
+{
+	const unsigned int secs = 10;
+	long long max_user = read_param("max_user_objects"), want = max_user;
+	unsigned long long irq, kw, loc, hz = sysconf(_SC_CLK_TCK);
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	struct sys_cost c0, c1;
+	int pipefd[2], status;
+	long long armed = -1, file_max;
+	char *env = getenv("WS_UNOBSERVED_TIMERS");
+	pid_t pid;
+
+	if (geteuid())
+		SKIP(return, "needs root: raises RLIMIT_NOFILE, sets max_user_objects");
+	ASSERT_LT(0, max_user) TH_LOG("max_user_objects unreadable or unlimited");
+	if (env) {
+		want = atoll(env);
+		ASSERT_TRUE(write_param("max_user_objects", want));
+	}
+	/* The system-wide file limit of a small machine is below 131072. */
+	file_max = read_sysctl("/proc/sys/fs/file-max");
+	if (file_max >= 0 && file_max < want + 4096)
+		write_sysctl("/proc/sys/fs/file-max", want + 4096);
+	ASSERT_EQ(0, pipe(pipefd));
+	pid = fork();
+	ASSERT_LE(0, pid);
+	if (!pid) {
+		struct rlimit rl = { want + 64, want + 64 };
+		struct winsync_timer_args a = { .due = MS, .period_ns = MS };
+		long long n = 0;
+		int dev, fd;
+
+		close(pipefd[0]);
+		if (setrlimit(RLIMIT_NOFILE, &rl) || setgid(65534) || setuid(65534))
+			_exit(2);
+		dev = ws_open_dev();
+		if (dev < 0)
+			_exit(3);
+		for (;;) {
+			fd = ws_new(dev, WINSYNC_TYPE_TIMER, 0, WINSYNC_ACCESS_ALL, 0, 0);
+			if (fd < 0)
+				break;
+			if (ws_ioctl(fd, WINSYNC_IOC_TIMER_SET, &a))
+				_exit(4);
+			n++;
+		}
+		/* The user's limit, or a descriptor limit: say which. */
+		n = n << 16 | -fd;
+		if (write(pipefd[1], &n, sizeof(n)) != sizeof(n))
+			_exit(6);
+		pause();
+		_exit(0);
+	}
+	close(pipefd[1]);
+	if (read(pipefd[0], &armed, sizeof(armed)) != sizeof(armed))
+		armed = -1;
+	close(pipefd[0]);
+	if (armed > 0) {
+		ksft_print_msg("the user armed %lld timers; the next create failed with %s\n",
+			       armed >> 16, strerror(armed & 0xffff));
+		armed >>= 16;
+	}
+	if (armed > 0) {
+		ws_sleep_ms(500);
+		ASSERT_TRUE(sys_cost_read(&c0));
+		ws_sleep_ms(secs * 1000);
+		ASSERT_TRUE(sys_cost_read(&c1));
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, &status, 0);
+	if (env)
+		write_param("max_user_objects", max_user);
+	if (file_max >= 0 && file_max < want + 4096)
+		write_sysctl("/proc/sys/fs/file-max", file_max);
+	ASSERT_LT(0, armed) TH_LOG("the user's child failed: status 0x%x", status);
+	EXPECT_LE(want - 8, armed) TH_LOG("armed only %lld of %lld", armed, want);
+
+	irq = c1.irq + c1.softirq - c0.irq - c0.softirq;
+	kw = c1.kworker + c1.ksoftirqd - c0.kworker - c0.ksoftirqd;
+	loc = c1.loc - c0.loc;
+	ksft_print_msg("%lld unobserved 1 ms periodic timers, %u s, %ld CPUs: "
+		       "irq %llu ms, softirq %llu ms, kworker %llu ms, ksoftirqd %llu ms, "
+		       "LOC %llu (%llu/s per CPU)\n",
+		       armed, secs, ncpu,
+		       (c1.irq - c0.irq) * 1000 / hz, (c1.softirq - c0.softirq) * 1000 / hz,
+		       (c1.kworker - c0.kworker) * 1000 / hz,
+		       (c1.ksoftirqd - c0.ksoftirqd) * 1000 / hz,
+		       loc, loc / secs / ncpu);
+	fflush(stdout);
+	EXPECT_GE(secs * hz / 20, irq) TH_LOG("irq + softirq time");
+	EXPECT_GE(secs * hz / 20, kw) TH_LOG("kworker + ksoftirqd time");
+	EXPECT_GE(500ULL * secs * ncpu, loc) TH_LOG("local timer interrupts");
+}
+
+/* ---- RT waiters against an RT hog (issue 19) ---- */
+
+struct rt_hog {
+	int cpu;
+	unsigned int ms;
+	atomic_int done;
+};
+
+static bool pin_fifo(int cpu, int prio)
+{
+	struct sched_param sp = { .sched_priority = prio };
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	return !pthread_setaffinity_np(pthread_self(), sizeof(set), &set) &&
+	       !pthread_setschedparam(pthread_self(), SCHED_FIFO, &sp);
+}
+
+/* SCHED_FIFO 50: spin on the waiter's CPU for a bounded time, then say so. */
+static void *hog_fn(void *arg)
+{
+	struct rt_hog *h = arg;
+	__u64 end;
+
+	if (!pin_fifo(h->cpu, 50)) {
+		atomic_store(&h->done, -1);
+		return NULL;
+	}
+	end = now_mono() + h->ms * MS;
+	while (now_mono() < end)
+		;
+	atomic_store(&h->done, 1);
+	return NULL;
+}
+
+struct rt_waiter {
+	int dev, timer, event;
+	bool all;
+	int err;
+	int hog_done_at_wake;
+	__u64 late_ns;
+	struct rt_hog hog;
+};
+
+/*
+ * SCHED_FIFO 80 on CPU 0: arm a one-shot timer due in 10 ms, start the
+ * hog (it runs once this thread sleeps) and wait on the timer.
+ */
+static void *rt_waiter_fn(void *arg)
+{
+	struct rt_waiter *w = arg;
+	int objs[2] = { w->timer, w->event };
+	pthread_t hog;
+	__u64 due;
+
+	w->err = -1;
+	if (!pin_fifo(0, 80))
+		return NULL;
+	due = now_mono() + 10 * MS;
+	if (tm_set(w->timer, 10 * MS, 0))
+		return NULL;
+	if (pthread_create(&hog, NULL, hog_fn, &w->hog))
+		return NULL;
+	w->err = ws_wait(w->dev, objs, w->all ? 2 : 1, w->all ? WINSYNC_WAIT_ALL : 0,
+			 ws_deadline_ms(5000), NULL);
+	w->hog_done_at_wake = atomic_load(&w->hog.done);
+	w->late_ns = now_mono() - due;
+	pthread_join(hog, NULL);
+	return NULL;
+}
+
+/*
+ * A timer's waiters are woken from the expiry's hard interrupt context: an
+ * RT thread hogging the waiter's CPU, even at a lower priority than the
+ * waiter, must not delay them.  The timer used to be signaled by a normal
+ * priority kworker, which ran only once the hog was done (or RT throttling
+ * let it), so the waiter woke after the hog.  Not a timing assertion: the
+ * hog spins for 700 ms (less than the 950 ms that RT throttling and the
+ * fair server grant RT tasks), and the waiter must wake while it spins.
+ * Wait-any and wait-all (the latter needs the sleeping wait-all lock, taken
+ * by the woken waiter itself).
+ */
+TEST(rt_waiter_not_starved_by_rt_hog)
+{
+	struct sched_param sp = { .sched_priority = 1 };
+	int dev, k;
+
+	if (sched_setscheduler(0, SCHED_FIFO, &sp)) {
+		if (errno == EPERM)
+			SKIP(return, "needs CAP_SYS_NICE for SCHED_FIFO");
+	} else {
+		sp.sched_priority = 0;
+		sched_setscheduler(0, SCHED_OTHER, &sp);
+	}
+	WS_OPEN_DEV(dev);
+	for (k = 0; k < 2; k++) {
+		struct rt_waiter w = {
+			.dev = dev, .all = k,
+			.hog = { .cpu = 0, .ms = 700 },
+		};
+		pthread_t th;
+
+		w.timer = tm_new(dev, false);
+		ASSERT_LE(0, w.timer);
+		w.event = ws_event(dev, true, true);
+		ASSERT_LE(0, w.event);
+		ASSERT_EQ(0, pthread_create(&th, NULL, rt_waiter_fn, &w));
+		ASSERT_EQ(0, pthread_join(th, NULL));
+		ksft_print_msg("%s: woken %llu us after the due time, hog %s\n",
+			       k ? "wait-all" : "wait-any",
+			       (unsigned long long)(w.late_ns / 1000),
+			       w.hog_done_at_wake ? "done" : "still spinning");
+		fflush(stdout);
+		EXPECT_EQ(0, w.err);
+		EXPECT_EQ(0, w.hog_done_at_wake)
+			TH_LOG("%s waiter woken only after the hog finished",
+			       k ? "wait-all" : "wait-any");
+		close(w.timer);
+		close(w.event);
+	}
 	close(dev);
 }
 
