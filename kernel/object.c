@@ -143,7 +143,7 @@ void winsync_obj_acquire(struct winsync_obj *obj, struct winsync_q *q,
 	case WINSYNC_TYPE_TIMER:
 		if (!obj->u.timer.manual) {
 			obj->u.timer.signaled = false;
-			winsync_timer_consumed(obj);
+			winsync_timer_consumed(obj, q, index);
 		}
 		break;
 	}

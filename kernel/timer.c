@@ -121,13 +121,31 @@ static void timer_arm(struct winsync_obj *obj, bool observed)
 /* Someone sleeps on @t, in a wait or in poll()/epoll. */
 static bool timer_observed(struct winsync_timer *t)
 {
-	return !list_empty(&t->waiters) || wq_has_sleeper(&t->obj->poll_wq);
+	return READ_ONCE(t->nr_waiters) || wq_has_sleeper(&t->obj->poll_wq);
 }
 
-/* Called by winsync_obj_acquire() when a wait consumed the signaled state. */
-void winsync_timer_consumed(struct winsync_obj *obj)
+/*
+ * Called by winsync_obj_acquire() when @q's entry @index consumed the
+ * signaled state: arm for whoever else observes the timer.  @q itself,
+ * which is leaving its wait, arms it again if it waits again; so a thread
+ * that waits on a periodic timer in a loop does not start the hrtimer
+ * between its wake-up and its return to userspace.
+ */
+void winsync_timer_consumed(struct winsync_obj *obj, const struct winsync_q *q,
+			    u32 index)
 {
-	timer_arm(obj, timer_observed(obj->u.timer.t));
+	struct winsync_timer *t = obj->u.timer.t;
+	/*
+	 * @q's timer entries below q->timers are registered: it grows after
+	 * each registration, and is reset only after @q left every queue.
+	 * Read first: nr_waiters then counts @q's registration.
+	 */
+	bool self = index < smp_load_acquire(&q->timers);
+	unsigned int others = READ_ONCE(t->nr_waiters);
+
+	if (others && self)
+		others--;
+	timer_arm(obj, others || wq_has_sleeper(&obj->poll_wq));
 }
 
 static enum hrtimer_restart timer_fire(struct hrtimer *hrtimer)
@@ -170,8 +188,6 @@ void winsync_timer_wait_start(struct winsync_q *q, u32 n)
 	unsigned long flags;
 	u32 i;
 
-	q->timer_kick = 0;
-	q->timers = 0;
 	/* Already satisfied: it will not sleep. */
 	if (atomic_read(&q->signaled) != -1)
 		return;
@@ -184,8 +200,10 @@ void winsync_timer_wait_start(struct winsync_q *q, u32 n)
 		t = entry->obj->u.timer.t;
 		raw_spin_lock_irqsave(&t->wlock, flags);
 		list_add_tail(&entry->tnode, &t->waiters);
+		WRITE_ONCE(t->nr_waiters, t->nr_waiters + 1);
 		raw_spin_unlock_irqrestore(&t->wlock, flags);
-		q->timers = i + 1;
+		/* Pairs with winsync_timer_consumed(). */
+		smp_store_release(&q->timers, i + 1);
 	}
 }
 
@@ -203,6 +221,7 @@ void winsync_timer_wait_end(struct winsync_q *q)
 		t = entry->obj->u.timer.t;
 		raw_spin_lock_irqsave(&t->wlock, flags);
 		list_del(&entry->tnode);
+		WRITE_ONCE(t->nr_waiters, t->nr_waiters - 1);
 		raw_spin_unlock_irqrestore(&t->wlock, flags);
 	}
 	q->timers = 0;
@@ -226,10 +245,14 @@ void winsync_timer_wait_prepare(struct winsync_q *q)
 			continue;
 		all = winsync_obj_lock(obj);
 		changed = winsync_timer_update(obj, all);
-		timer_arm(obj, true);
+		/* Satisfied: it will not sleep, others arm for themselves. */
+		if (atomic_read(&q->signaled) == -1)
+			timer_arm(obj, true);
 		winsync_obj_unlock(obj, all);
 		if (changed)
 			winsync_obj_notify_poll(obj);
+		if (atomic_read(&q->signaled) != -1)
+			break;
 	}
 }
 

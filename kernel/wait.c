@@ -122,7 +122,7 @@ static int wait_schedule(struct winsync_q *q,
 			break;
 		}
 		/* Timers are caught up by their waiters; see timer.c. */
-		if (q->timers)
+		if (q->timers && atomic_read(&q->signaled) == -1)
 			winsync_timer_wait_prepare(q);
 		set_current_state(TASK_INTERRUPTIBLE);
 		if (atomic_read(&q->signaled) != -1) {
@@ -220,6 +220,8 @@ static int wait_setup(const struct winsync_wait_args *args,
 	q->abandoned = false;
 	q->abandoned_index = 0;
 	q->all = args->flags & WINSYNC_WAIT_ALL;
+	q->timer_kick = 0;
+	q->timers = 0;
 	q->count = args->count;
 
 	for (i = 0; i < total; i++) {
@@ -429,7 +431,6 @@ long winsync_ioctl_wait(void __user *argp)
 
 	winsync_timer_wait_start(q, q->all ? q->count : queued);
 	ret = wait_schedule(q, &args);
-	winsync_timer_wait_end(q);
 
 	if (q->all) {
 		wait_all_dequeue(q);
@@ -438,6 +439,8 @@ long winsync_ioctl_wait(void __user *argp)
 	} else {
 		wait_any_dequeue(q, 0, queued);
 	}
+	/* Dequeued first: nobody acquires for @q now (see timer.c). */
+	winsync_timer_wait_end(q);
 
 	signaled = atomic_read(&q->signaled);
 	if (signaled == -1) {

@@ -180,6 +180,8 @@ struct winsync_timer {
 	raw_spinlock_t wlock;
 	/* Sleeping waits on the timer: struct winsync_q_entry, by tnode. */
 	struct list_head waiters;
+	/* Entries in waiters; written under wlock, read without a lock. */
+	unsigned int nr_waiters;
 	/* Serializes set and cancel, which re-initialize the hrtimer. */
 	struct mutex set_lock;
 	/* Protected by the object (obj->lock or the device lock). */
@@ -358,7 +360,8 @@ long winsync_timer_ioctl_set(struct winsync_handle *handle, void __user *argp);
 long winsync_timer_ioctl_cancel(struct winsync_handle *handle, u32 __user *argp);
 void winsync_timer_fill_info(struct winsync_obj *obj, struct winsync_obj_info *info);
 bool winsync_timer_update(struct winsync_obj *obj, bool all);
-void winsync_timer_consumed(struct winsync_obj *obj);
+void winsync_timer_consumed(struct winsync_obj *obj, const struct winsync_q *q,
+			     u32 index);
 void winsync_timer_poll(struct winsync_obj *obj);
 void winsync_timer_wait_start(struct winsync_q *q, u32 n);
 void winsync_timer_wait_prepare(struct winsync_q *q);

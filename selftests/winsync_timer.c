@@ -1415,6 +1415,67 @@ TEST(expiry_latency)
 	close(dev);
 }
 
+/* ---- lazy expiry: who arms the wake-up ---- */
+
+/*
+ * The hrtimer runs only while somebody sleeps on a non-signaled timer.  A
+ * wait-all sleeping while its timer is signaled arms nothing; when another
+ * wait consumes the timer, that wait must arm it for the sleeper, or the
+ * wait-all would never see the next expiry.
+ */
+TEST(lazy_wait_all_rearmed_when_consumed)
+{
+	struct ws_waiter w;
+	int dev, objs[2];
+
+	WS_OPEN_DEV(dev);
+	objs[0] = tm_new(dev, false);
+	objs[1] = ws_event(dev, false, false);
+	ASSERT_LE(0, objs[0]);
+	ASSERT_LE(0, objs[1]);
+	ASSERT_EQ(0, tm_set(objs[0], 0, 100 * MS));
+	ASSERT_TRUE(await_signaled(objs[0], WS_LONG_MS));
+	ws_waiter_init(&w, dev, objs, 2, WINSYNC_WAIT_ALL, WINSYNC_TIMEOUT_INFINITE);
+	ASSERT_EQ(0, ws_waiter_start(&w));
+	ASSERT_TRUE(ws_await_waiters(objs[0], 1));
+	/* Consume the expiry the wait-all holds on to, then set the event. */
+	ASSERT_EQ(0, wait_ms(dev, objs[0], 0));
+	EXPECT_EQ(0, WS_QUERY_FIELD(objs[0], signaled));
+	EXPECT_EQ(0, ws_event_set(objs[1], NULL));
+	/* The next expiry, within a period, completes the wait-all. */
+	ASSERT_TRUE(ws_waiter_finish(&w, WS_LONG_MS));
+	EXPECT_EQ(0, w.ret);
+	EXPECT_EQ(0, WS_QUERY_FIELD(objs[1], signaled));
+	close(objs[0]);
+	close(objs[1]);
+	close(dev);
+}
+
+/* The same for epoll: a consumed timer in an epoll set fires again. */
+TEST(lazy_epoll_rearmed_when_consumed)
+{
+	struct epoll_event ev = { .events = EPOLLIN }, out;
+	int dev, fd, ep, i;
+
+	WS_OPEN_DEV(dev);
+	fd = tm_new(dev, false);
+	ASSERT_LE(0, fd);
+	ep = epoll_create1(EPOLL_CLOEXEC);
+	ASSERT_LE(0, ep);
+	ASSERT_EQ(0, epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev));
+	ASSERT_EQ(0, tm_set(fd, 20 * MS, 50 * MS));
+	for (i = 0; i < 4; i++) {
+		EXPECT_EQ(1, epoll_wait(ep, &out, 1, 2 * WS_LONG_MS)) TH_LOG("round %d", i);
+		/* Consumed by a wait: not readable until the next period. */
+		EXPECT_EQ(0, wait_ms(dev, fd, 0)) TH_LOG("round %d", i);
+		EXPECT_EQ(0, WS_QUERY_FIELD(fd, signaled));
+	}
+	EXPECT_LE(4, WS_QUERY_FIELD(fd, timer_expirations));
+	close(ep);
+	close(fd);
+	close(dev);
+}
+
 /* ---- cost of unobserved timers (issue 13) ---- */
 
 /* The system's interrupt and kworker time, and its LOC interrupts. */
