@@ -21,6 +21,10 @@
  * runs (as on an RT system; restored after), so the hog really owns the
  * CPU below the waiter.
  *
+ * The periods are run in rounds (default 10), each round running every
+ * mechanism and hog setting in a rotating order, so that disturbances of a
+ * shared, emulated machine fall on all of them alike.
+ *
  * A wake-up later than a whole period counts for the due time it was for;
  * the next due time is then the first one after the wake-up (cyclictest
  * does the same).  Figures: min, median, p99, p99.9 and max in
@@ -111,16 +115,31 @@ static void *hog_fn(void *arg)
 
 struct run {
 	enum mech mech;
+	bool hog;
+	pthread_t hog_th;
+	bool hog_started;
 	int64_t *lat;
-	long n, late;
+	long want, n, late;
 	char err[96];
 };
 
-/* The k-th due time is first + k * PERIOD_NS; returns the next k. */
-static long next_k(long k, int64_t woke, int64_t first, struct run *r)
+/*
+ * Record a wake-up at @woke, expected for the k-th due time (first + k *
+ * PERIOD_NS); returns the next k.  A periodic timer consumed by a wake-up
+ * that came just before a due time may find that due time passed when it
+ * waits again, and return at once: such a wake-up is for due time k - 1.
+ */
+static long record(struct run *r, long k, int64_t woke, int64_t first)
 {
-	long passed = (woke - first) / PERIOD_NS + 1;
+	int64_t due = first + k * PERIOD_NS;
+	long passed;
 
+	if (woke < due && k > 0) {
+		r->lat[r->n++] = woke - (due - PERIOD_NS);
+		return k;
+	}
+	r->lat[r->n++] = woke - due;
+	passed = (woke - first) / PERIOD_NS + 1;
 	if (passed > k + 1) {
 		r->late++;
 		return passed;
@@ -140,11 +159,20 @@ static void *measure_fn(void *arg)
 		snprintf(r->err, sizeof(r->err), "SCHED_FIFO 80: %s", strerror(err));
 		return NULL;
 	}
+	/* The hog gets CPU 0 whenever this thread sleeps. */
+	if (r->hog) {
+		err = pthread_create(&r->hog_th, NULL, hog_fn, NULL);
+		if (err) {
+			snprintf(r->err, sizeof(r->err), "hog: %s", strerror(err));
+			return NULL;
+		}
+		r->hog_started = true;
+	}
 
 	switch (r->mech) {
 	case M_NANOSLEEP:
 		first = now_ns(CLOCK_MONOTONIC) + 2 * PERIOD_NS;
-		while (r->n < periods) {
+		while (r->n < r->want) {
 			struct timespec ts = ts_of(first + k * PERIOD_NS);
 
 			err = clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL);
@@ -154,8 +182,7 @@ static void *measure_fn(void *arg)
 					 strerror(err));
 				return NULL;
 			}
-			r->lat[r->n++] = woke - (first + k * PERIOD_NS);
-			k = next_k(k, woke, first, r);
+			k = record(r, k, woke, first);
 		}
 		break;
 	case M_TIMERFD: {
@@ -175,15 +202,14 @@ static void *measure_fn(void *arg)
 			close(fd);
 			return NULL;
 		}
-		while (r->n < periods) {
+		while (r->n < r->want) {
 			if (read(fd, &ticks, sizeof(ticks)) != sizeof(ticks)) {
 				snprintf(r->err, sizeof(r->err), "timerfd read: %s",
 					 strerror(errno));
 				break;
 			}
 			woke = now_ns(CLOCK_MONOTONIC);
-			r->lat[r->n++] = woke - (first + k * PERIOD_NS);
-			k = next_k(k, woke, first, r);
+			k = record(r, k, woke, first);
 		}
 		close(fd);
 		break;
@@ -219,7 +245,7 @@ static void *measure_fn(void *arg)
 			goto out_ws;
 		}
 		objs[0] = fd;
-		while (r->n < periods) {
+		while (r->n < r->want) {
 			memset(&wa, 0, sizeof(wa));
 			wa.objs = (uintptr_t)objs;
 			wa.count = 1;
@@ -229,8 +255,7 @@ static void *measure_fn(void *arg)
 				break;
 			}
 			woke = now_ns(CLOCK_REALTIME);
-			r->lat[r->n++] = woke - (first + k * PERIOD_NS);
-			k = next_k(k, woke, first, r);
+			k = record(r, k, woke, first);
 		}
 out_ws:
 		close(fd);
@@ -257,48 +282,56 @@ static double pct(const int64_t *v, long n, double p)
 	return (double)v[i < n ? i : n - 1] / 1000.0;
 }
 
-static void run_one(enum mech m, bool hog, struct stats *st)
+/* Samples of every mechanism and hog setting, filled round by round. */
+static int64_t *samples[M_COUNT][2];
+static long nsamples[M_COUNT][2], nlate[M_COUNT][2];
+static long rounds = 10;
+
+/* @want more wake-ups of @m, with or without the hog. */
+static void run_chunk(enum mech m, bool hog, long want)
 {
-	struct run r = { .mech = m };
-	pthread_t th, hog_th;
+	struct stats *st = &results[m][hog];
+	struct run r = { .mech = m, .hog = hog, .want = want };
+	pthread_t th;
 	int err;
 
-	memset(st, 0, sizeof(*st));
-	r.lat = calloc(periods, sizeof(*r.lat));
-	if (!r.lat) {
-		snprintf(st->err, sizeof(st->err), "out of memory");
+	if (st->err[0])
 		return;
-	}
+	r.lat = samples[m][hog] + nsamples[m][hog];
 	atomic_store(&hog_stop, 0);
-	if (hog && (err = pthread_create(&hog_th, NULL, hog_fn, NULL))) {
-		snprintf(st->err, sizeof(st->err), "hog: %s", strerror(err));
-		free(r.lat);
-		return;
-	}
 	err = pthread_create(&th, NULL, measure_fn, &r);
 	if (!err)
 		pthread_join(th, NULL);
-	if (hog) {
+	/* This thread runs on another CPU than the hog's. */
+	if (r.hog_started) {
 		atomic_store(&hog_stop, 1);
-		pthread_join(hog_th, NULL);
+		pthread_join(r.hog_th, NULL);
 	}
 	if (err)
 		snprintf(r.err, sizeof(r.err), "thread: %s", strerror(err));
-
-	if (r.n < periods) {
+	nsamples[m][hog] += r.n;
+	nlate[m][hog] += r.late;
+	if (r.n < want)
 		snprintf(st->err, sizeof(st->err), "%s", r.err[0] ? r.err : "incomplete");
-	} else {
-		qsort(r.lat, r.n, sizeof(*r.lat), cmp_i64);
-		st->ok = true;
-		st->n = r.n;
-		st->late = r.late;
-		st->min = pct(r.lat, r.n, 0);
-		st->median = pct(r.lat, r.n, 0.5);
-		st->p99 = pct(r.lat, r.n, 0.99);
-		st->p999 = pct(r.lat, r.n, 0.999);
-		st->max = pct(r.lat, r.n, 1);
-	}
-	free(r.lat);
+}
+
+static void finish(enum mech m, bool hog)
+{
+	struct stats *st = &results[m][hog];
+	int64_t *v = samples[m][hog];
+	long n = nsamples[m][hog];
+
+	if (st->err[0] || !n)
+		return;
+	qsort(v, n, sizeof(*v), cmp_i64);
+	st->ok = true;
+	st->n = n;
+	st->late = nlate[m][hog];
+	st->min = pct(v, n, 0);
+	st->median = pct(v, n, 0.5);
+	st->p99 = pct(v, n, 0.99);
+	st->p999 = pct(v, n, 0.999);
+	st->max = pct(v, n, 1);
 }
 
 static long long read_ll(const char *path)
@@ -378,7 +411,7 @@ static void print_table(FILE *f, const char *kernel)
 	nt = targets(t);
 	fprintf(f, "\n");
 	for (int i = 0; i < nt; i++)
-		fprintf(f, "%-52s %9.1f <= %9.1f  %s\n", t[i].what, t[i].value,
+		fprintf(f, "%-48s %9.1f <= %9.1f  %s\n", t[i].what, t[i].value,
 			t[i].limit, t[i].ok ? "MET" : "MISS");
 }
 
@@ -418,8 +451,9 @@ static void print_json(FILE *f, const char *kernel)
 static void usage(FILE *f)
 {
 	fprintf(f,
-"usage: winsync-timer-latency [--periods N] [--smoke] [--emit]\n"
+"usage: winsync-timer-latency [--periods N] [--rounds R] [--smoke] [--emit]\n"
 "  --periods N  wake-ups per mechanism and hog setting (default 5000)\n"
+"  --rounds R   in R rounds, mechanisms interleaved (default 10)\n"
 "  --smoke      200 periods\n"
 "  --emit       also print latency.txt and latency.json between\n"
 "               @@BENCH-FILE markers (for tools/bench/run-bench)\n");
@@ -433,12 +467,17 @@ int main(int argc, char **argv)
 	char kernel[256];
 	struct utsname u;
 	bool emit = false;
+	cpu_set_t set;
+	long ncpu;
 
 	for (int i = 1; i < argc; i++) {
 		if (!strcmp(argv[i], "--periods") && i + 1 < argc) {
 			periods = atol(argv[++i]);
+		} else if (!strcmp(argv[i], "--rounds") && i + 1 < argc) {
+			rounds = atol(argv[++i]);
 		} else if (!strcmp(argv[i], "--smoke")) {
 			periods = 200;
+			rounds = 2;
 		} else if (!strcmp(argv[i], "--emit")) {
 			emit = true;
 		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
@@ -449,12 +488,21 @@ int main(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (periods < 10) {
+	if (periods < 10 || rounds < 1) {
 		usage(stderr);
 		return 2;
 	}
 	uname(&u);
 	snprintf(kernel, sizeof(kernel), "%s %s", u.release, u.version);
+	/* The hog owns CPU 0: this thread must be elsewhere to stop it. */
+	ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	if (ncpu < 2) {
+		fprintf(stderr, "winsync-timer-latency: needs 2 CPUs\n");
+		return 1;
+	}
+	CPU_ZERO(&set);
+	CPU_SET(ncpu - 1, &set);
+	sched_setaffinity(0, sizeof(set), &set);
 
 	/* As on an RT system: nothing takes the CPU from RT tasks. */
 	rt_runtime = read_ll(rt_rt);
@@ -465,13 +513,34 @@ int main(int argc, char **argv)
 	if (fair_runtime > 0)
 		write_ll(fair0, 0);
 
-	for (int h = 0; h < 2; h++) {
-		for (int m = 0; m < M_COUNT; m++) {
-			fprintf(stderr, "timer-latency: %s, %s hog...\n", mech_names[m],
-				h ? "with" : "without");
-			run_one(m, h, &results[m][h]);
+	for (int m = 0; m < M_COUNT; m++) {
+		for (int h = 0; h < 2; h++) {
+			samples[m][h] = calloc(periods, sizeof(int64_t));
+			if (!samples[m][h]) {
+				fprintf(stderr, "winsync-timer-latency: out of memory\n");
+				return 1;
+			}
 		}
 	}
+	/*
+	 * Rounds, the mechanisms in a rotating order: a disturbance of the
+	 * (emulated, shared) machine falls on all of them alike.
+	 */
+	if (rounds > periods)
+		rounds = 1;
+	for (long round = 0; round < rounds; round++) {
+		long want = periods / rounds + (round < periods % rounds);
+
+		fprintf(stderr, "timer-latency: round %ld of %ld\n", round + 1, rounds);
+		for (int i = 0; i < 2 * M_COUNT; i++) {
+			int k = (i + (int)round) % (2 * M_COUNT);
+
+			run_chunk(k % M_COUNT, k / M_COUNT, want);
+		}
+	}
+	for (int m = 0; m < M_COUNT; m++)
+		for (int h = 0; h < 2; h++)
+			finish(m, h);
 
 	if (fair_runtime > 0)
 		write_ll(fair0, fair_runtime);
