@@ -163,8 +163,10 @@ static enum hrtimer_restart timer_fire(struct hrtimer *hrtimer)
 	}
 	raw_spin_unlock_irqrestore(&t->wlock, flags);
 
-	if (wq_has_sleeper(&t->obj->poll_wq))
+	if (wq_has_sleeper(&t->obj->poll_wq)) {
+		WRITE_ONCE(t->poll_work_used, true);
 		irq_work_queue(&t->poll_work);
+	}
 	return HRTIMER_NORESTART;
 }
 
@@ -296,7 +298,13 @@ void winsync_timer_destroy(struct winsync_obj *obj)
 		return;
 	/* No handle and no wait is left: nobody starts the hrtimer again. */
 	hrtimer_cancel(&t->hrtimer);
-	irq_work_sync(&t->poll_work);
+	/*
+	 * On PREEMPT_RT irq_work_sync() always waits for an RCU grace period:
+	 * only for a timer whose irq_work was ever queued (seen here, since
+	 * the callback is done).
+	 */
+	if (READ_ONCE(t->poll_work_used))
+		irq_work_sync(&t->poll_work);
 	mutex_destroy(&t->set_lock);
 	kfree(t);
 }

@@ -176,6 +176,8 @@ struct winsync_timer {
 	struct hrtimer hrtimer;
 	/* Wakes poll() and epoll waiters after the hrtimer fired. */
 	struct irq_work poll_work;
+	/* poll_work was queued once; set by the hrtimer callback. */
+	bool poll_work_used;
 	/* Protects waiters; taken in hard irq context, innermost. */
 	raw_spinlock_t wlock;
 	/* Sleeping waits on the timer: struct winsync_q_entry, by tnode. */
