@@ -231,9 +231,10 @@ void winsync_timer_wait_end(struct winsync_q *q)
 
 /*
  * Called in TASK_RUNNING before each sleep: catch the timers up (which may
- * satisfy @q, or anyone) and arm them for their next due time.
+ * satisfy @q, or anyone) and, if @q is to @sleep, arm them for their next
+ * due time.  Also called once after a timeout, not to sleep.
  */
-void winsync_timer_wait_prepare(struct winsync_q *q)
+void winsync_timer_wait_prepare(struct winsync_q *q, bool sleep)
 {
 	u32 i;
 
@@ -248,7 +249,7 @@ void winsync_timer_wait_prepare(struct winsync_q *q)
 		all = winsync_obj_lock(obj);
 		changed = winsync_timer_update(obj, all);
 		/* Satisfied: it will not sleep, others arm for themselves. */
-		if (atomic_read(&q->signaled) == -1)
+		if (sleep && atomic_read(&q->signaled) == -1)
 			timer_arm(obj, true);
 		winsync_obj_unlock(obj, all);
 		if (changed)

@@ -123,7 +123,7 @@ static int wait_schedule(struct winsync_q *q,
 		}
 		/* Timers are caught up by their waiters; see timer.c. */
 		if (q->timers && atomic_read(&q->signaled) == -1)
-			winsync_timer_wait_prepare(q);
+			winsync_timer_wait_prepare(q, true);
 		set_current_state(TASK_INTERRUPTIBLE);
 		if (atomic_read(&q->signaled) != -1) {
 			ret = 0;
@@ -140,6 +140,9 @@ static int wait_schedule(struct winsync_q *q,
 	} while (ret < 0);
 	__set_current_state(TASK_RUNNING);
 
+	/* Timed out: a timer due by the deadline still satisfies the wait. */
+	if (!ret && q->timers && atomic_read(&q->signaled) == -1)
+		winsync_timer_wait_prepare(q, false);
 	return ret;
 }
 

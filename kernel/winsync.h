@@ -366,7 +366,7 @@ void winsync_timer_consumed(struct winsync_obj *obj, const struct winsync_q *q,
 			     u32 index);
 void winsync_timer_poll(struct winsync_obj *obj);
 void winsync_timer_wait_start(struct winsync_q *q, u32 n);
-void winsync_timer_wait_prepare(struct winsync_q *q);
+void winsync_timer_wait_prepare(struct winsync_q *q, bool sleep);
 void winsync_timer_wait_end(struct winsync_q *q);
 
 /* names.c */
