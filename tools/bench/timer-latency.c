@@ -25,6 +25,10 @@
  * mechanism and hog setting in a rotating order, so that disturbances of a
  * shared, emulated machine fall on all of them alike.
  *
+ * The hog of a round spins for the round's span plus 1.5 s at most: on
+ * PREEMPT_RT, timerfd's hrtimer runs in the softirq thread (SCHED_FIFO 1),
+ * which the hog starves, so timerfd's wake-ups wait for the hog to end.
+ *
  * A wake-up later than a whole period counts for the due time it was for;
  * the next due time is then the first one after the wake-up (cyclictest
  * does the same).  Figures: min, median, p99, p99.9 and max in
@@ -103,12 +107,19 @@ static int pin_fifo(int cpu, int prio)
 	return err;
 }
 
+/*
+ * Spin until told to stop, or for at most @arg nanoseconds: a mechanism
+ * whose wake-ups need a lower-priority thread of CPU 0 (timerfd's softirq
+ * thread on PREEMPT_RT) would otherwise never complete under the hog.
+ */
 static void *hog_fn(void *arg)
 {
-	(void)arg;
+	int64_t end = now_ns(CLOCK_MONOTONIC) + (int64_t)(intptr_t)arg;
+
 	if (pin_fifo(0, 50))
 		return NULL;
-	while (!atomic_load_explicit(&hog_stop, memory_order_relaxed))
+	while (!atomic_load_explicit(&hog_stop, memory_order_relaxed) &&
+	       now_ns(CLOCK_MONOTONIC) < end)
 		;
 	return NULL;
 }
@@ -161,7 +172,9 @@ static void *measure_fn(void *arg)
 	}
 	/* The hog gets CPU 0 whenever this thread sleeps. */
 	if (r->hog) {
-		err = pthread_create(&r->hog_th, NULL, hog_fn, NULL);
+		/* The chunk's due time span plus 1.5 s. */
+		err = pthread_create(&r->hog_th, NULL, hog_fn,
+				     (void *)(intptr_t)((r->want + 1500) * PERIOD_NS));
 		if (err) {
 			snprintf(r->err, sizeof(r->err), "hog: %s", strerror(err));
 			return NULL;
