@@ -363,7 +363,7 @@ long winsync_timer_ioctl_cancel(struct winsync_handle *handle, u32 __user *argp)
 void winsync_timer_fill_info(struct winsync_obj *obj, struct winsync_obj_info *info);
 bool winsync_timer_update(struct winsync_obj *obj, bool all);
 void winsync_timer_consumed(struct winsync_obj *obj, const struct winsync_q *q,
-			     u32 index);
+			    u32 index);
 void winsync_timer_poll(struct winsync_obj *obj);
 void winsync_timer_wait_start(struct winsync_q *q, u32 n);
 void winsync_timer_wait_prepare(struct winsync_q *q, bool sleep);
