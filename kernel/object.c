@@ -141,8 +141,10 @@ void winsync_obj_acquire(struct winsync_obj *obj, struct winsync_q *q,
 			obj->u.event.signaled = false;
 		break;
 	case WINSYNC_TYPE_TIMER:
-		if (!obj->u.timer.manual)
+		if (!obj->u.timer.manual) {
 			obj->u.timer.signaled = false;
+			winsync_timer_consumed(obj, q, index);
+		}
 		break;
 	}
 }
@@ -296,6 +298,23 @@ bool winsync_mutex_reap(struct winsync_obj *obj, bool all)
 	obj->u.mutex.abandoned = true;
 	winsync_wake_obj(obj, all);
 	return true;
+}
+
+/*
+ * Bring @obj's lazily evaluated state up to date before looking at it: an
+ * exiting owner's mutex is abandoned, a timer counts the due times that
+ * passed.  Returns true if that signaled @obj (it was handed to waiters);
+ * the caller holds @obj and wakes poll waiters after releasing it.
+ */
+bool winsync_obj_refresh(struct winsync_obj *obj, bool all)
+{
+	switch (obj->type) {
+	case WINSYNC_TYPE_MUTEX:
+		return winsync_mutex_reap(obj, all);
+	case WINSYNC_TYPE_TIMER:
+		return winsync_timer_update(obj, all);
+	}
+	return false;
 }
 
 /* The signal step of signal-and-wait. */
@@ -712,7 +731,7 @@ void winsync_obj_fill_info(struct winsync_obj *obj,
 	}
 
 	all = winsync_obj_lock(obj);
-	reaped = winsync_mutex_reap(obj, all);
+	reaped = winsync_obj_refresh(obj, all);
 	info->signaled = winsync_obj_is_signaled(obj, NULL);
 	info->waiters = obj_count_waiters(obj);
 	switch (obj->type) {
@@ -739,14 +758,13 @@ void winsync_obj_fill_info(struct winsync_obj *obj,
 		if (obj->u.timer.active)
 			info->flags |= WINSYNC_INFO_ACTIVE;
 		info->timer_expirations = obj->u.timer.expirations;
+		winsync_timer_fill_info(obj, info);
 		break;
 	}
 	winsync_obj_unlock(obj, all);
 
 	if (reaped)
 		winsync_obj_notify_poll(obj);
-	if (obj->type == WINSYNC_TYPE_TIMER)
-		winsync_timer_fill_info(obj, info);
 }
 
 static long obj_query(struct winsync_handle *handle, void __user *argp)
@@ -853,6 +871,9 @@ static __poll_t winsync_obj_poll(struct file *file, poll_table *wait)
 	poll_wait(file, &obj->poll_wq, wait);
 	/* Pairs with wq_has_sleeper() in winsync_obj_notify_poll(). */
 	smp_mb();
+	/* Catches up, and arms the timer's wake-up while poll waiters sleep. */
+	if (obj->type == WINSYNC_TYPE_TIMER)
+		winsync_timer_poll(obj);
 	return obj_signaled_snapshot(obj) ? EPOLLIN | EPOLLRDNORM : 0;
 }
 

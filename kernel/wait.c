@@ -99,7 +99,7 @@ void winsync_try_wake_all_obj(struct winsync_obj *obj)
  * arrives (returns -ERESTARTSYS).  The timeout is absolute, so a restarted
  * call waits for the same deadline.
  */
-static int wait_schedule(const struct winsync_q *q,
+static int wait_schedule(struct winsync_q *q,
 			 const struct winsync_wait_args *args)
 {
 	clockid_t clock = CLOCK_MONOTONIC;
@@ -121,16 +121,28 @@ static int wait_schedule(const struct winsync_q *q,
 			ret = -ERESTARTSYS;
 			break;
 		}
+		/* Timers are caught up by their waiters; see timer.c. */
+		if (q->timers && atomic_read(&q->signaled) == -1)
+			winsync_timer_wait_prepare(q, true);
 		set_current_state(TASK_INTERRUPTIBLE);
 		if (atomic_read(&q->signaled) != -1) {
 			ret = 0;
 			break;
+		}
+		/* A timer fired since it was caught up: look again. */
+		if (READ_ONCE(q->timer_kick)) {
+			__set_current_state(TASK_RUNNING);
+			ret = -EINTR;
+			continue;
 		}
 		ret = schedule_hrtimeout_range_clock(timeout_ptr, 0,
 						     HRTIMER_MODE_ABS, clock);
 	} while (ret < 0);
 	__set_current_state(TASK_RUNNING);
 
+	/* Timed out: a timer due by the deadline still satisfies the wait. */
+	if (!ret && q->timers && atomic_read(&q->signaled) == -1)
+		winsync_timer_wait_prepare(q, false);
 	return ret;
 }
 
@@ -211,6 +223,8 @@ static int wait_setup(const struct winsync_wait_args *args,
 	q->abandoned = false;
 	q->abandoned_index = 0;
 	q->all = args->flags & WINSYNC_WAIT_ALL;
+	q->timer_kick = 0;
+	q->timers = 0;
 	q->count = args->count;
 
 	for (i = 0; i < total; i++) {
@@ -294,9 +308,8 @@ static u32 wait_any_queue(struct winsync_q *q, u32 first, u32 end)
 		bool all = winsync_obj_lock(obj);
 		bool reaped = false, taken = false;
 
-		/* A reaped mutex goes to its earlier waiters first. */
-		if (obj->type == WINSYNC_TYPE_MUTEX)
-			reaped = winsync_mutex_reap(obj, all);
+		/* A reaped mutex or expired timer goes to earlier waiters first. */
+		reaped = winsync_obj_refresh(obj, all);
 		if (winsync_obj_is_signaled(obj, q->owner)) {
 			/* An earlier object may have been given to @q meanwhile. */
 			if (atomic_cmpxchg(&q->signaled, -1, i) == -1)
@@ -344,10 +357,11 @@ static void wait_all_queue(struct winsync_q *q)
 	for (i = 0; i < q->count; i++) {
 		struct winsync_obj *obj = q->entries[i].obj;
 
-		if (obj->type != WINSYNC_TYPE_MUTEX)
+		if (obj->type != WINSYNC_TYPE_MUTEX &&
+		    obj->type != WINSYNC_TYPE_TIMER)
 			continue;
 		winsync_dev_lock_obj(obj);
-		if (winsync_mutex_reap(obj, true))
+		if (winsync_obj_refresh(obj, true))
 			winsync_obj_notify_poll(obj);
 		winsync_dev_unlock_obj(obj);
 	}
@@ -418,6 +432,7 @@ long winsync_ioctl_wait(void __user *argp)
 		queued = wait_any_queue(q, 0, total);
 	}
 
+	winsync_timer_wait_start(q, q->all ? q->count : queued);
 	ret = wait_schedule(q, &args);
 
 	if (q->all) {
@@ -427,6 +442,8 @@ long winsync_ioctl_wait(void __user *argp)
 	} else {
 		wait_any_dequeue(q, 0, queued);
 	}
+	/* Dequeued first: nobody acquires for @q now (see timer.c). */
+	winsync_timer_wait_end(q);
 
 	signaled = atomic_read(&q->signaled);
 	if (signaled == -1) {

@@ -37,9 +37,16 @@
  * wait-all.  Objects without wait-all waiters never touch a domain, so
  * single-object and wait-any traffic is not serialized.
  *
+ * A timer's state is evaluated lazily under its object (see timer.c); its
+ * hrtimer callback runs in hard irq context and takes only the timer's raw
+ * spinlock t->wlock, which is innermost and never held with another
+ * winsync lock.  t->set_lock (set and cancel) is taken before the object.
+ *
  * Lock order:
- *   domain root lock (two only while merging: lower address first)
- *     -> obj->lock -> owner->lock
+ *   t->set_lock -> domain root lock (two only while merging: lower
+ *     address first) -> obj->lock -> owner->lock
+ *   obj->lock -> hrtimer base lock (hrtimer_start())
+ *   t->wlock -> scheduler locks (wake_up_process())
  * No path holds two obj->lock spinlocks at once.
  */
 #ifndef _WINSYNC_INTERNAL_H
@@ -47,6 +54,7 @@
 
 #include <linux/atomic.h>
 #include <linux/hrtimer.h>
+#include <linux/irq_work.h>
 #include <linux/kref.h>
 #include <linux/list.h>
 #include <linux/lockdep.h>
@@ -58,7 +66,6 @@
 #include <linux/types.h>
 #include <linux/uidgid.h>
 #include <linux/wait.h>
-#include <linux/workqueue.h>
 #include <linux/winsync.h>
 
 struct file;
@@ -132,8 +139,9 @@ struct winsync_obj {
 		struct {
 			bool manual;
 			bool signaled;
-			/* Armed; also changed only under t->set_lock. */
+			/* Armed: due times still to come. */
 			bool active;
+			/* Due times passed, counted lazily (timer.c). */
 			u64 expirations;
 			/* Immutable pointer. */
 			struct winsync_timer *t;
@@ -159,17 +167,31 @@ struct winsync_domain {
 	u32 rank;
 };
 
-/* The clock side of a waitable timer (timer.c). */
+/*
+ * The clock side of a waitable timer (timer.c).  Its state is evaluated
+ * lazily by whoever holds the object; the hrtimer only wakes observers.
+ */
 struct winsync_timer {
+	/* Armed only while observed; started only by a holder of the object. */
 	struct hrtimer hrtimer;
-	/* Signals the object in process context after the hrtimer fires. */
-	struct work_struct work;
-	/* Serializes arming, cancelling and querying the clock side. */
+	/* Wakes poll() and epoll waiters after the hrtimer fired. */
+	struct irq_work poll_work;
+	/* poll_work was queued once; set by the hrtimer callback. */
+	bool poll_work_used;
+	/* Protects waiters; taken in hard irq context, innermost. */
+	raw_spinlock_t wlock;
+	/* Sleeping waits on the timer: struct winsync_q_entry, by tnode. */
+	struct list_head waiters;
+	/* Entries in waiters; written under wlock, read without a lock. */
+	unsigned int nr_waiters;
+	/* Serializes set and cancel, which re-initialize the hrtimer. */
 	struct mutex set_lock;
-	/* Expirations counted by the hrtimer and not yet signaled. */
-	atomic64_t pending;
-	/* Protected by set_lock; read by the hrtimer callback while armed. */
-	ktime_t period;
+	/* Protected by the object (obj->lock or the device lock). */
+	ktime_t due;		/* next due time (soft expiry) on clock */
+	u64 period;		/* nanoseconds; 0 for a one-shot timer */
+	u64 slack;		/* nanoseconds */
+	clockid_t clock;	/* CLOCK_MONOTONIC or CLOCK_REALTIME */
+	/* Immutable. */
 	struct winsync_obj *obj;
 };
 
@@ -244,6 +266,8 @@ struct winsync_q_entry {
 	struct winsync_obj *obj;
 	/* The handle's file, held for the wait. */
 	struct file *file;
+	/* Timers: in t->waiters while the wait may sleep; t->wlock. */
+	struct list_head tnode;
 	u32 index;
 };
 
@@ -260,6 +284,10 @@ struct winsync_q {
 	bool abandoned;
 	u32 abandoned_index;
 	bool all;
+	/* Set by a timer's hrtimer callback, cleared by the waiter. */
+	int timer_kick;
+	/* Entries below this index may be registered timers (timer.c). */
+	u32 timers;
 	u32 count;
 	struct winsync_q_entry entries[];
 };
@@ -328,6 +356,7 @@ int winsync_obj_signal(struct winsync_handle *handle);
 void winsync_obj_fill_info(struct winsync_obj *obj, struct winsync_obj_info *info);
 void winsync_mutex_abandon(struct winsync_obj *obj, struct winsync_owner *owner);
 bool winsync_mutex_reap(struct winsync_obj *obj, bool all);
+bool winsync_obj_refresh(struct winsync_obj *obj, bool all);
 void winsync_obj_notify_poll(struct winsync_obj *obj);
 
 /* timer.c */
@@ -336,6 +365,13 @@ void winsync_timer_destroy(struct winsync_obj *obj);
 long winsync_timer_ioctl_set(struct winsync_handle *handle, void __user *argp);
 long winsync_timer_ioctl_cancel(struct winsync_handle *handle, u32 __user *argp);
 void winsync_timer_fill_info(struct winsync_obj *obj, struct winsync_obj_info *info);
+bool winsync_timer_update(struct winsync_obj *obj, bool all);
+void winsync_timer_consumed(struct winsync_obj *obj, const struct winsync_q *q,
+			    u32 index);
+void winsync_timer_poll(struct winsync_obj *obj);
+void winsync_timer_wait_start(struct winsync_q *q, u32 n);
+void winsync_timer_wait_prepare(struct winsync_q *q, bool sleep);
+void winsync_timer_wait_end(struct winsync_q *q);
 
 /* names.c */
 int winsync_names_init(void);

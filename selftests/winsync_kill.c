@@ -880,6 +880,12 @@ TEST_F_TIMEOUT(slow, failslab_clean_errors_no_leak, SLOW_TIMEOUT)
  * runs; found by winsync-fuzz on the debug kernel).  Without the fixes
  * this test hangs the machine; with them the timer just fires, and counts
  * every due time it passed in one run.
+ *
+ * Since the timer redesign the hrtimer is armed only while somebody waits
+ * (and never re-arms itself); waiting threads catch the timer up and arm
+ * it for the next due time.  The same livelock would now be a waiter that
+ * arms the hrtimer for a due time that has passed, forever: so each case
+ * also waits on the timer and polls it, and must come back.
  */
 TEST(timer_periodic_slack_no_livelock)
 {
@@ -888,7 +894,7 @@ TEST(timer_periodic_slack_no_livelock)
 		     "(set WS_TIMER_SLACK_FIXED with the fix)");
 #endif
 	struct winsync_timer_args t;
-	int dev, tm, k;
+	int dev, tm, k, w;
 	__u32 prev;
 
 	WS_OPEN_DEV(dev);
@@ -921,6 +927,19 @@ TEST(timer_periodic_slack_no_livelock)
 		TH_LOG("case %d: %llu expirations", k, (unsigned long long)info.timer_expirations);
 		if (k == 3 || (k == 2 && info.timer_expirations))
 			EXPECT_LE(set_at / WINSYNC_TIMER_MIN_PERIOD_NS, info.timer_expirations);
+		/*
+		 * Observed: a query has caught it up, so the first wait takes
+		 * it; the others arm the hrtimer (with the case's slack) for
+		 * the next due time, which may come late but must not spin.
+		 */
+		for (w = 0; w < 4; w++) {
+			struct pollfd pfd = { .fd = tm, .events = POLLIN };
+			int err = ws_wait1(dev, tm, ws_deadline_ms(50), NULL);
+
+			EXPECT_TRUE(err == 0 || err == ETIMEDOUT)
+				TH_LOG("case %d wait %d: %s", k, w, strerror(err));
+			EXPECT_LE(0, poll(&pfd, 1, 20));
+		}
 		EXPECT_EQ(0, ws_u32_ioctl(tm, WINSYNC_IOC_TIMER_CANCEL, 0, &prev));
 		EXPECT_EQ(1, prev);
 		close(tm);

@@ -928,7 +928,7 @@ static int cmd_timer_set(int argc, char **argv)
 		return usage_error(a.cmd, "invalid --period '%s'",
 				   opt(&a, "period")->value);
 	if (period && period < WINSYNC_TIMER_MIN_PERIOD_NS)
-		return usage_error(a.cmd, "a period is 0 or at least 100us");
+		return usage_error(a.cmd, "a period is 0 or at least 1ms");
 	if (opt(&a, "slack") &&
 	    (!parse_duration(opt(&a, "slack")->value, &slack) || slack == FOREVER))
 		return usage_error(a.cmd, "invalid --slack '%s'", opt(&a, "slack")->value);

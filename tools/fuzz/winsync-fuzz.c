@@ -1364,12 +1364,17 @@ static void op_timer_set(struct ctx *c)
 	switch (rnd(&c->r, 8)) {
 	case 0: a.period_ns = WINSYNC_TIMER_MIN_PERIOD_NS; break;
 	case 1: a.period_ns = WINSYNC_TIMER_MIN_PERIOD_NS - 1; break;
+	/* Below the 1 ms minimum (100 us was the minimum once): EINVAL. */
+	case 5: a.period_ns = 1 + (int64_t)rnd(&c->r, WINSYNC_TIMER_MIN_PERIOD_NS - 1); break;
 	case 2: a.period_ns = -1; break;
 	case 3: a.period_ns = (int64_t)(1 + rnd(&c->r, 20)) * (int64_t)NS_PER_MS; break;
 	case 4: a.period_ns = INT64_MAX; break;
 	default: a.period_ns = 0; break;
 	}
-	/* Keep the number of fast periodic timers low under emulation. */
+	/*
+	 * Unobserved timers cost nothing, but waits on fast ones wake every
+	 * period: keep them few under emulation.
+	 */
 	if (a.period_ns == WINSYNC_TIMER_MIN_PERIOD_NS && chance(&c->r, 80))
 		a.period_ns = 5 * NS_PER_MS;
 	a.slack_ns = chance(&c->r, 80) ? (int64_t)rnd(&c->r, 1000000) :

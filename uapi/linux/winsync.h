@@ -285,8 +285,11 @@ struct winsync_list_args {
 
 /* Flags of struct winsync_timer_args. */
 #define WINSYNC_TIMER_ABSOLUTE		0x1	/* @due is CLOCK_REALTIME */
-/* Shortest period of a periodic timer (100 us). */
-#define WINSYNC_TIMER_MIN_PERIOD_NS	100000
+/*
+ * Shortest period of a periodic timer (1 ms, Windows' own timer
+ * resolution); TIMER_SET fails with EINVAL for periods in (0, 1 ms).
+ */
+#define WINSYNC_TIMER_MIN_PERIOD_NS	1000000
 
 /**
  * struct winsync_timer_args - arm a waitable timer
