@@ -5,12 +5,14 @@
 #   make                 module (against KDIR), library, tools, examples, selftests
 #   make KDIR=/path      module against another kernel build tree
 #   make check           static checks (make lint), then the selftests in a
-#                        VM on every supported Debian kernel
+#                        VM on every pinned Debian kernel (6.1, 6.12,
+#                        newest, 6.1-rt, newest-rt), then on the
+#                        KASAN/lockdep debug kernel
 #   make lint            the static checks: checkpatch, sparse, W=1, W=2,
 #                        kernel-doc, coccicheck, cppcheck, shellcheck, the
 #                        library's symbols and man pages, the uapi header;
 #                        one alone: make lint-CHECK (tools/lint/lint --list)
-#   make check-debug     selftests and the fuzzer on a KASAN/lockdep kernel
+#   make check-debug     selftests and the fuzzer on the debug kernel
 #   make demo            boot a VM and show winsync at work
 #   make bench           benchmark winsync against its peers in a VM
 #   make install         libraries (libwinsync, libwinsync-win32), headers, man
@@ -95,8 +97,10 @@ lint: deps
 lint-%: deps
 	tools/lint/lint $*
 
-# The debug kernel is built once (~35 min) and cached; see
-# Documentation/reliability.rst.
+# The debug kernel is built once (by tools/debug-kernel/build, also from
+# `make check` on a fresh machine) and cached; see
+# Documentation/reliability.rst. check runs the selftests on it too; the
+# long fuzzer run stays here.
 check-debug: deps
 	$(MAKE) lib tools selftests
 	$(MAKE) -C tools/fuzz
@@ -194,4 +198,4 @@ clean:
 	rm -f kernel/*.o kernel/.*.cmd
 
 help:
-	@sed -n '3,23p' Makefile
+	@sed -n '3,25p' Makefile
