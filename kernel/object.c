@@ -351,7 +351,7 @@ static void obj_release(struct kref *ref)
 
 	/*
 	 * The name goes first: until then a listing may be reading the
-	 * object under winsync_names_lock, and it must find it whole.
+	 * object under its namespace's wns->lock, and it must find it whole.
 	 */
 	if (obj->name)
 		winsync_name_unpublish(obj);
