@@ -46,11 +46,6 @@ struct winsync_domain *winsync_domain_root(struct winsync_domain *d)
 	return d;
 }
 
-static void domain_lock_root(struct winsync_domain *root, unsigned int subclass)
-{
-	mutex_lock_nested(&root->lock, subclass);
-}
-
 /*
  * Lock the domain of @obj, which has one, and return its root.  The caller
  * holds a reference on @obj, which keeps the whole tree alive.
@@ -61,7 +56,7 @@ struct winsync_domain *winsync_domain_lock(struct winsync_obj *obj)
 
 	for (;;) {
 		root = winsync_domain_root(READ_ONCE(obj->domain));
-		domain_lock_root(root, 0);
+		mutex_lock(&root->lock);
 		if (!READ_ONCE(root->parent))
 			return root;
 		/* Merged into another domain meanwhile: climb on. */
@@ -131,8 +126,8 @@ int winsync_domain_join(struct winsync_obj *x, struct winsync_obj *y)
 			return 0;
 		if (a > b)
 			swap(a, b);
-		domain_lock_root(a, 0);
-		domain_lock_root(b, SINGLE_DEPTH_NESTING);
+		mutex_lock(&a->lock);
+		mutex_lock_nested(&b->lock, SINGLE_DEPTH_NESTING);
 		if (!a->parent && !b->parent)
 			break;
 		/* One was merged meanwhile; look again. */

@@ -357,8 +357,7 @@ static void wait_all_queue(struct winsync_q *q)
 	for (i = 0; i < q->count; i++) {
 		struct winsync_obj *obj = q->entries[i].obj;
 
-		if (obj->type != WINSYNC_TYPE_MUTEX &&
-		    obj->type != WINSYNC_TYPE_TIMER)
+		if (!winsync_obj_has_lazy_state(obj))
 			continue;
 		winsync_dev_lock_obj(obj);
 		if (winsync_obj_refresh(obj, true))

@@ -343,6 +343,16 @@ static inline void winsync_obj_unlock(struct winsync_obj *obj, bool all)
 		winsync_obj_unlock_all(obj);
 }
 
+/*
+ * Objects whose state can change without an operation on them: a mutex
+ * whose owner is exiting, a timer whose due time passed.  See
+ * winsync_obj_refresh().
+ */
+static inline bool winsync_obj_has_lazy_state(const struct winsync_obj *obj)
+{
+	return obj->type == WINSYNC_TYPE_MUTEX || obj->type == WINSYNC_TYPE_TIMER;
+}
+
 bool winsync_obj_is_signaled(struct winsync_obj *obj,
 			     const struct winsync_owner *owner);
 void winsync_obj_acquire(struct winsync_obj *obj, struct winsync_q *q,
